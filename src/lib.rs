@@ -1,0 +1,11 @@
+//! lint-manifests: a static analyzer for the Kubernetes manifests and nginx configs that put
+//! WebSocket and Socket.IO apps behind Google Cloud load balancers.
+//!
+//! Data flows one way: [`discover`] finds files, [`parse`] turns them into span-keeping trees,
+//! [`model`] indexes resources and resolves links, [`rules`] produce [`diagnostic`]s, and
+//! [`report`] and [`fix`] consume them.
+
+pub mod diagnostic;
+pub mod parse;
+pub mod registry;
+pub mod source;

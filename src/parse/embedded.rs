@@ -1,0 +1,1 @@
+//! nginx text embedded in YAML scalars (ConfigMap `data`), mapped back to the YAML file.

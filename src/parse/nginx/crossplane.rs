@@ -1,0 +1,1 @@
+//! `lint-manifests parse-nginx`: crossplane-compatible JSON.

@@ -1,0 +1,87 @@
+//! nginx configuration: a hand-written lexer and parser in crossplane's model (directive, args,
+//! block, line) plus byte spans for everything, so findings point at the exact directive or
+//! argument. Pure: text in, tree out; `include` is resolved by the loader, not here.
+
+pub mod crossplane;
+mod lexer;
+mod parser;
+
+use crate::source::Span;
+
+pub use parser::parse;
+
+/// A parsed nginx file (or embedded text).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    pub directives: Vec<Directive>,
+    /// Every `#` comment, in order (they are not directives, unlike crossplane's
+    /// `comments=True` mode).
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Directive {
+    pub name: String,
+    pub name_span: Span,
+    pub args: Vec<Arg>,
+    /// `Some` for block directives (`http { ... }`), including `*_by_lua_block`.
+    pub block: Option<Block>,
+    /// From the name to the terminating `;` or the closing `}`, inclusive.
+    pub span: Span,
+    /// 1-based line of the name, as crossplane reports it.
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// The value as crossplane gives it: quotes removed, `\"` and `\'` unescaped inside
+    /// quotes, other escapes kept verbatim.
+    pub value: String,
+    /// The argument's source text, quotes included.
+    pub span: Span,
+    pub quoted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The `{`.
+    pub open: Span,
+    /// The `}`.
+    pub close: Span,
+    pub directives: Vec<Directive>,
+    /// For `*_by_lua_block` directives: the raw body between the braces, not parsed as
+    /// directives.
+    pub raw: Option<Span>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// From `#` to the end of the line.
+    pub span: Span,
+    /// The text after `#` (crossplane's `comment` value: not trimmed).
+    pub text: String,
+    pub line: u32,
+}
+
+/// Why a file could not be parsed, in crossplane's words where it has some (`unexpected "}"`,
+/// `unexpected end of file, expecting ";" or "}"`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NginxError {
+    pub span: Span,
+    pub line: u32,
+    pub message: String,
+}
+
+impl Directive {
+    pub fn arg(&self, index: usize) -> Option<&str> {
+        self.args.get(index).map(|a| a.value.as_str())
+    }
+
+    pub fn children(&self) -> &[Directive] {
+        self.block.as_ref().map_or(&[], |b| &b.directives)
+    }
+
+    pub fn is(&self, name: &str) -> bool {
+        self.name == name
+    }
+}
