@@ -146,6 +146,9 @@ pub struct Diagnostic {
     /// Stable identity of the finding, independent of line numbers: the resource identity and
     /// field path (or nginx context path). Feeds SARIF `partialFingerprints` and baselines.
     pub identity: String,
+    /// Set when a suppression comment or annotation matched: its justification. Suppressed
+    /// findings are only shown with `--show-suppressed`.
+    pub suppressed: Option<String>,
 }
 
 impl Diagnostic {
@@ -161,6 +164,7 @@ impl Diagnostic {
             help: None,
             fix: None,
             identity: String::new(),
+            suppressed: None,
         }
     }
 
