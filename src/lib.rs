@@ -6,6 +6,10 @@
 //! [`report`] and [`fix`] consume them.
 
 pub mod diagnostic;
+pub mod discover;
+pub mod load;
+pub mod model;
 pub mod parse;
 pub mod registry;
+pub mod settings;
 pub mod source;

@@ -4,6 +4,7 @@
 
 pub mod crossplane;
 mod lexer;
+pub mod include;
 mod parser;
 
 use crate::source::Span;

@@ -1,0 +1,246 @@
+//! Discovery: which files to lint.
+//!
+//! Directories are walked with the `ignore` crate (gitignore-aware, parallel, the walker
+//! ripgrep uses); files named on the command line are taken even when ignored. Each file is
+//! classified by name first and, for names that say nothing, by a look at its content.
+//! Symlinks are followed only when they resolve inside the linted root.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What a file is, as far as lint-manifests cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// YAML or JSON that may hold Kubernetes resources.
+    Manifest,
+    /// An nginx configuration file.
+    Nginx,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// Named on the command line (reported even when it turns out not to be a manifest).
+    pub explicit: bool,
+}
+
+/// Something discovery could not take, said to the user on stderr.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Sorted by path, so output never depends on thread scheduling.
+    pub files: Vec<Candidate>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DiscoverOptions {
+    /// Symlinks resolving outside this directory are not followed.
+    pub root: PathBuf,
+    /// Glob patterns (gitignore syntax) of paths never linted.
+    pub exclude: Vec<String>,
+    pub threads: usize,
+}
+
+/// Classify a path by its name alone. `None` means "look at the content".
+pub fn classify_by_name(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    match ext {
+        Some("yaml" | "yml" | "json") => return Some(FileKind::Manifest),
+        Some("conf" | "vhost" | "nginx") => return Some(FileKind::Nginx),
+        _ => {}
+    }
+    if lower.starts_with("nginx") && lower.contains(".conf") || lower == "mime.types" {
+        return Some(FileKind::Nginx);
+    }
+    None
+}
+
+/// For files whose name says nothing: nginx when it sits where nginx configs live and its
+/// content opens a `server`, `http`, `location`, `upstream` or `events` block.
+pub fn sniff_nginx(path: &Path, head: &[u8]) -> bool {
+    let in_nginx_dir = path.ancestors().skip(1).any(|dir| {
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| matches!(n, "sites-enabled" | "sites-available" | "conf.d") || n.starts_with("nginx"))
+    });
+    if !in_nginx_dir {
+        return false;
+    }
+    let text = String::from_utf8_lossy(head);
+    text.lines().any(|line| {
+        let t = line.trim_start();
+        ["server", "http", "location", "upstream", "events"]
+            .iter()
+            .any(|kw| t.strip_prefix(kw).is_some_and(|rest| rest.trim_start().starts_with('{') || rest.starts_with(' ')))
+    })
+}
+
+/// Walk `paths` (files or directories).
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovered {
+    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    let excludes = build_excludes(&options.root, &options.exclude);
+    let found = Mutex::new(Discovered::default());
+    for path in paths {
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                found.lock().unwrap().skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(path, &root, &excludes, options.threads, &found);
+        } else {
+            // Explicit files are linted even when ignored, but never outside the root.
+            let mut found = found.lock().unwrap();
+            match check_inside_root(path, &meta, &root) {
+                Err(reason) => found.skipped.push(Skipped { path: path.clone(), reason }),
+                Ok(()) => {
+                    let kind = classify_by_name(path)
+                        .or_else(|| sniff(path).then_some(FileKind::Nginx))
+                        .unwrap_or(FileKind::Manifest);
+                    found.files.push(Candidate { path: path.clone(), kind, explicit: true });
+                }
+            }
+        }
+    }
+    let mut found = found.into_inner().unwrap();
+    found.files.sort();
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found.skipped.sort();
+    found
+}
+
+fn build_excludes(root: &Path, patterns: &[String]) -> Option<ignore::gitignore::Gitignore> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+    for pattern in patterns {
+        // Invalid patterns are caught when the configuration is validated.
+        let _ = builder.add_line(None, pattern);
+    }
+    builder.build().ok()
+}
+
+fn walk_dir(
+    dir: &Path,
+    root: &Path,
+    excludes: &Option<ignore::gitignore::Gitignore>,
+    threads: usize,
+    found: &Mutex<Discovered>,
+) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .follow_links(false)
+        .require_git(false)
+        .threads(threads)
+        .build_parallel();
+    walker.run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    found.lock().unwrap().skipped.push(Skipped {
+                        path: dir.to_path_buf(),
+                        reason: e.to_string(),
+                    });
+                    return ignore::WalkState::Continue;
+                }
+            };
+            let path = entry.path();
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if let Some(gi) = excludes {
+                if gi.matched_path_or_any_parents(path, is_dir).is_ignore() {
+                    return if is_dir { ignore::WalkState::Skip } else { ignore::WalkState::Continue };
+                }
+            }
+            if is_dir {
+                return ignore::WalkState::Continue;
+            }
+            let kind = match classify_by_name(path) {
+                Some(k) => Some(k),
+                None if sniff(path) => Some(FileKind::Nginx),
+                None => None,
+            };
+            let Some(kind) = kind else {
+                return ignore::WalkState::Continue;
+            };
+            if entry.path_is_symlink() {
+                let meta = std::fs::symlink_metadata(path);
+                if let Err(reason) = meta.map_err(|e| e.to_string()).and_then(|m| check_inside_root(path, &m, root)) {
+                    found.lock().unwrap().skipped.push(Skipped { path: path.to_path_buf(), reason });
+                    return ignore::WalkState::Continue;
+                }
+            }
+            found.lock().unwrap().files.push(Candidate {
+                path: path.to_path_buf(),
+                kind,
+                explicit: false,
+            });
+            ignore::WalkState::Continue
+        })
+    });
+}
+
+/// Symlinks must resolve to a regular file inside the root.
+fn check_inside_root(path: &Path, meta: &std::fs::Metadata, root: &Path) -> Result<(), String> {
+    if !meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    let target = path
+        .canonicalize()
+        .map_err(|e| format!("symlink cannot be resolved ({e}); not followed"))?;
+    if !target.starts_with(root) {
+        return Err(format!(
+            "symlink resolves to `{}`, outside the linted root `{}`; not followed",
+            target.display(),
+            root.display()
+        ));
+    }
+    if !target.is_file() {
+        return Err("symlink does not point to a regular file; not followed".into());
+    }
+    Ok(())
+}
+
+fn sniff(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    sniff_nginx(path, &head[..n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        assert_eq!(classify_by_name(Path::new("k8s/a.yaml")), Some(FileKind::Manifest));
+        assert_eq!(classify_by_name(Path::new("x/list.JSON")), Some(FileKind::Manifest));
+        assert_eq!(classify_by_name(Path::new("nginx/site.conf")), Some(FileKind::Nginx));
+        assert_eq!(classify_by_name(Path::new("nginx.conf.default")), Some(FileKind::Nginx));
+        assert_eq!(classify_by_name(Path::new("README.md")), None);
+    }
+
+    #[test]
+    fn sniffs_extensionless_site_files() {
+        let path = Path::new("etc/nginx/sites-enabled/example.com");
+        assert!(sniff_nginx(path, b"server {\n listen 80;\n}\n"));
+        assert!(!sniff_nginx(Path::new("docs/example.com"), b"server {\n}\n"));
+        assert!(!sniff_nginx(path, b"just some text\n"));
+    }
+}

@@ -1,0 +1,375 @@
+//! Loading: read the discovered files (in parallel), parse them, and turn everything that
+//! cannot be read into a finding with a position. Nothing here panics on input, and one bad
+//! file never stops the others.
+//!
+//! This stage also follows nginx `include`s, because that needs the file system: the result
+//! records, for every `include` directive, which loaded files it names or why it names none.
+//! The model stage after it is pure.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Level, Location};
+use crate::discover::{Candidate, FileKind};
+use crate::parse::nginx::include::{resolve_include, IncludeError};
+use crate::parse::{nginx, yaml};
+use crate::source::{to_u32, FileId, SourceFile, Span};
+
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Files larger than this are reported and skipped.
+    pub max_file_size: u64,
+    /// At most this many files are read.
+    pub max_files: usize,
+    pub yaml: yaml::YamlLimits,
+    /// Nested `include` levels followed.
+    pub max_include_depth: usize,
+    /// Files read through `include` in one run.
+    pub max_included_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file_size: 10 * 1024 * 1024,
+            max_files: 200_000,
+            yaml: yaml::YamlLimits::default(),
+            max_include_depth: 16,
+            max_included_files: 1_000,
+        }
+    }
+}
+
+/// One input: a discovered file, or stdin with the name it should be shown under.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub explicit: bool,
+    /// Content already in memory (stdin).
+    pub content: Option<Vec<u8>>,
+}
+
+impl From<Candidate> for Input {
+    fn from(c: Candidate) -> Input {
+        Input {
+            path: c.path,
+            kind: c.kind,
+            explicit: c.explicit,
+            content: None,
+        }
+    }
+}
+
+/// What an `include` directive resolved to.
+#[derive(Clone, Debug)]
+pub enum IncludeTarget {
+    Files(Vec<FileId>),
+    /// Not read; the reason is said by LM003 (or nothing, for files every nginx image ships).
+    Unresolved(String),
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub manifests: Vec<(FileId, yaml::YamlStream)>,
+    pub nginx: Vec<(FileId, nginx::Config)>,
+    /// Files read only because an `include` named them (they are not linted on their own).
+    pub included_only: Vec<FileId>,
+    /// `(file of the include directive, span of the directive)` to what it includes.
+    pub includes: HashMap<(FileId, Span), IncludeTarget>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+enum Parsed {
+    Manifest(yaml::YamlStream),
+    Nginx(nginx::Config),
+    /// Valid YAML/JSON without any Kubernetes resource: not ours.
+    NotAManifest,
+    Failed(Diagnostic),
+}
+
+/// Files every nginx image ships next to nginx.conf: an include of these is not a finding.
+const STOCK_NGINX_FILES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "scgi_params",
+    "uwsgi_params",
+    "proxy_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+];
+
+pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    if inputs.len() > limits.max_files {
+        eprintln!(
+            "lint-manifests: {} files found, linting the first {} (raise `limits.max-files`)",
+            inputs.len(),
+            limits.max_files
+        );
+        inputs.truncate(limits.max_files);
+    }
+    let results: Vec<(SourceFile, Parsed)> = inputs
+        .into_par_iter()
+        .map(|input| read_and_parse(input, limits))
+        .collect();
+    for (file, parsed) in results {
+        let id = FileId(to_u32(loaded.files.len()));
+        match parsed {
+            Parsed::NotAManifest => continue,
+            Parsed::Manifest(stream) => loaded.manifests.push((id, stream)),
+            Parsed::Nginx(config) => loaded.nginx.push((id, config)),
+            Parsed::Failed(mut diagnostic) => {
+                diagnostic.primary.file = id;
+                loaded.diagnostics.push(diagnostic);
+            }
+        }
+        loaded.files.push(file);
+    }
+    follow_includes(&mut loaded, root, limits);
+    loaded
+}
+
+fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
+    let Input { path, kind, explicit, content } = input;
+    let rule = match kind {
+        FileKind::Manifest => "LM001",
+        FileKind::Nginx => "LM002",
+    };
+    let failed = |text: String, offset: usize, message: String| {
+        let file = SourceFile::new(path.clone(), text);
+        let span = Span::empty(to_u32(offset));
+        let diag = Diagnostic::new(rule, Level::Error, Location::new(FileId(0), span), message)
+            .with_identity("file");
+        (file, Parsed::Failed(diag))
+    };
+    let bytes = match content {
+        Some(bytes) => bytes,
+        None => {
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.len() > limits.max_file_size => {
+                    return failed(
+                        String::new(),
+                        0,
+                        format!(
+                            "file is {} bytes, over the {}-byte limit; skipped (raise `limits.max-file-size`)",
+                            meta.len(),
+                            limits.max_file_size
+                        ),
+                    )
+                }
+                Err(e) => return failed(String::new(), 0, format!("cannot read file: {e}")),
+                Ok(_) => {}
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => return failed(String::new(), 0, format!("cannot read file: {e}")),
+            }
+        }
+    };
+    if bytes.len() as u64 > limits.max_file_size {
+        return failed(String::new(), 0, format!("input is {} bytes, over the {}-byte limit; skipped", bytes.len(), limits.max_file_size));
+    }
+    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+        if !explicit && kind == FileKind::Nginx {
+            // A binary file with a config-like name: not ours.
+            return (SourceFile::new(path.clone(), String::new()), Parsed::NotAManifest);
+        }
+        return failed(String::new(), 0, format!("binary file (NUL byte at offset {nul}); skipped"));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            return failed(
+                prefix,
+                valid,
+                format!("file is not valid UTF-8 (invalid byte 0x{:02x} here); skipped", bytes[valid]),
+            );
+        }
+    };
+    let parsed = match kind {
+        FileKind::Manifest => parse_manifest(&path, &text, explicit, limits),
+        FileKind::Nginx => match nginx::parse(&text) {
+            Ok(config) => Parsed::Nginx(config),
+            Err(e) => Parsed::Failed(
+                Diagnostic::new("LM002", Level::Error, Location::new(FileId(0), e.span), format!("invalid nginx config: {}", e.message))
+                    .with_identity("file"),
+            ),
+        },
+    };
+    (SourceFile::new(path, text), parsed)
+}
+
+fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> Parsed {
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if looks_like_template(path, text) {
+        let offset = text.find("{{").unwrap_or(0);
+        return Parsed::Failed(
+            Diagnostic::new(
+                "LM004",
+                Level::Note,
+                Location::new(FileId(0), Span::new(to_u32(offset), to_u32(offset + 2))),
+                "Helm/Go template syntax: this file is linted after rendering",
+            )
+            .with_help("lint the rendered manifests: `helm template . | lint-manifests -`")
+            .with_identity("file"),
+        );
+    }
+    match yaml::parse(text, &limits.yaml) {
+        Ok(stream) => {
+            if stream.documents.iter().any(|d| is_resource_like(&d.root)) {
+                Parsed::Manifest(stream)
+            } else {
+                Parsed::NotAManifest
+            }
+        }
+        // JSON files that are not YAML-clean (comments, trailing commas) are someone else's
+        // config unless they look like a manifest or were named explicitly.
+        Err(_) if is_json && !explicit && !text.contains("\"apiVersion\"") => Parsed::NotAManifest,
+        Err(e) if text.contains("{{") => Parsed::Failed(
+            Diagnostic::new(
+                "LM004",
+                Level::Note,
+                Location::new(FileId(0), e.span),
+                format!("not valid YAML ({}), and it contains template syntax: this file is linted after rendering", e.message),
+            )
+            .with_help("lint the rendered manifests: `helm template . | lint-manifests -`")
+            .with_identity("file"),
+        ),
+        Err(e) => Parsed::Failed(
+            Diagnostic::new("LM001", Level::Error, Location::new(FileId(0), e.span), format!("invalid YAML: {}", e.message))
+                .with_help("fix the syntax error; the rest of the repository is still linted")
+                .with_identity("file"),
+        ),
+    }
+}
+
+/// A Helm chart template: under a `templates/` folder with `{{ ... }}` actions.
+fn looks_like_template(path: &Path, text: &str) -> bool {
+    text.contains("{{")
+        && path
+            .components()
+            .any(|c| c.as_os_str() == "templates")
+}
+
+/// A mapping with `apiVersion` and `kind` (a `List` counts: its items are resources).
+fn is_resource_like(node: &yaml::Node) -> bool {
+    node.get("apiVersion").is_some() && node.get("kind").is_some()
+}
+
+/// Resolve every `include` of every loaded nginx file, reading included files that were not
+/// discovered (inside the root only), breadth first, with depth and count caps.
+fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
+    let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
+    for &(id, _) in &loaded.nginx {
+        if let Ok(canon) = loaded.files[id.0 as usize].path.canonicalize() {
+            by_path.insert(canon, id);
+        }
+    }
+    let mut queue: Vec<(FileId, usize)> = loaded.nginx.iter().map(|&(id, _)| (id, 0)).collect();
+    let mut read_count = 0usize;
+    while let Some((file_id, depth)) = queue.pop() {
+        let Some(config) = loaded.nginx.iter().find(|(id, _)| *id == file_id).map(|(_, c)| c.clone()) else {
+            continue;
+        };
+        let including = loaded.files[file_id.0 as usize].path.clone();
+        for directive in include_directives(&config.directives) {
+            let key = (file_id, directive.span);
+            let Some(pattern) = directive.arg(0) else { continue };
+            let target = match resolve_include(&root_canon, &including, pattern) {
+                Err(IncludeError::OutsideRoot(p)) => {
+                    if is_stock(&p) {
+                        IncludeTarget::Unresolved(String::new())
+                    } else {
+                        IncludeTarget::Unresolved(format!("`{}` is outside the linted root; not read", p.display()))
+                    }
+                }
+                Err(IncludeError::NotFound(p)) => {
+                    if is_stock(&p) {
+                        IncludeTarget::Unresolved(String::new())
+                    } else {
+                        IncludeTarget::Unresolved(format!("`{}` matches no file in the linted root", p.display()))
+                    }
+                }
+                Ok(paths) if depth >= limits.max_include_depth => {
+                    let _ = paths;
+                    IncludeTarget::Unresolved(format!("include nesting deeper than {}; not followed", limits.max_include_depth))
+                }
+                Ok(paths) => {
+                    let mut ids = Vec::new();
+                    for path in paths {
+                        let canon = path.canonicalize().unwrap_or(path.clone());
+                        if let Some(&id) = by_path.get(&canon) {
+                            ids.push(id);
+                            continue;
+                        }
+                        if read_count >= limits.max_included_files {
+                            continue;
+                        }
+                        read_count += 1;
+                        let (file, parsed) = read_and_parse(
+                            Input { path: display_path(&path), kind: FileKind::Nginx, explicit: true, content: None },
+                            limits,
+                        );
+                        let id = FileId(to_u32(loaded.files.len()));
+                        loaded.files.push(file);
+                        by_path.insert(canon, id);
+                        loaded.included_only.push(id);
+                        match parsed {
+                            Parsed::Nginx(config) => {
+                                loaded.nginx.push((id, config));
+                                queue.push((id, depth + 1));
+                                ids.push(id);
+                            }
+                            Parsed::Failed(mut d) => {
+                                d.primary.file = id;
+                                loaded.diagnostics.push(d);
+                            }
+                            _ => {}
+                        }
+                    }
+                    IncludeTarget::Files(ids)
+                }
+            };
+            loaded.includes.insert(key, target);
+        }
+    }
+}
+
+fn is_stock(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| STOCK_NGINX_FILES.contains(&n))
+}
+
+/// Paths shown to users are relative to the current directory when they can be.
+fn display_path(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    cwd.and_then(|cwd| {
+        let canon_cwd = cwd.canonicalize().ok()?;
+        path.strip_prefix(&canon_cwd).ok().map(Path::to_path_buf)
+    })
+    .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Every `include` directive, at any depth.
+pub fn include_directives(directives: &[nginx::Directive]) -> Vec<&nginx::Directive> {
+    let mut found = Vec::new();
+    let mut stack: Vec<&nginx::Directive> = directives.iter().rev().collect();
+    while let Some(d) = stack.pop() {
+        if d.name == "include" {
+            found.push(d);
+        }
+        stack.extend(d.children().iter().rev());
+    }
+    found
+}

@@ -1,0 +1,386 @@
+//! Typed views over Kubernetes resources: the fields the rules need, each with its span.
+//!
+//! Views borrow the YAML tree, so every value can point back at its exact source. Field names
+//! follow the Kubernetes API; older API versions (`extensions/v1beta1` Ingress backends with
+//! `serviceName`/`servicePort`) are read too.
+
+use crate::parse::yaml::Node;
+use crate::source::Span;
+
+use super::Resource;
+
+/// A value with the span of where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
+fn spanned_str(node: &Node) -> Option<Spanned<String>> {
+    Some(Spanned::new(node.as_str()?.to_string(), node.span))
+}
+
+/// A Service port reference: by number or by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PortRef {
+    Number(i64),
+    Name(String),
+}
+
+impl PortRef {
+    /// Kubernetes reads an int-or-string: a plain integer is a number, anything else a name.
+    pub fn from_node(node: &Node) -> Option<PortRef> {
+        if let Some(n) = node.as_i64() {
+            return Some(PortRef::Number(n));
+        }
+        let s = node.as_str()?;
+        Some(match s.parse::<i64>() {
+            // A quoted number is a string in the API, but every controller reads it as the
+            // number: keep the user's intent.
+            Ok(n) => PortRef::Number(n),
+            Err(_) => PortRef::Name(s.to_string()),
+        })
+    }
+}
+
+impl std::fmt::Display for PortRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortRef::Number(n) => write!(f, "{n}"),
+            PortRef::Name(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// One backend of an Ingress: a rule path or the default backend.
+#[derive(Clone, Debug)]
+pub struct IngressBackend {
+    pub host: Option<String>,
+    /// `None` for the default backend.
+    pub path: Option<Spanned<String>>,
+    pub path_type: Option<Spanned<String>>,
+    /// The whole path entry (or `defaultBackend` value).
+    pub entry_span: Span,
+    pub service: Spanned<String>,
+    pub port: Option<Spanned<PortRef>>,
+}
+
+/// Every backend of an Ingress (networking.k8s.io/v1, v1beta1 and extensions/v1beta1).
+pub fn ingress_backends(ingress: &Resource) -> Vec<IngressBackend> {
+    let mut out = Vec::new();
+    let Some(spec) = ingress.spec() else { return out };
+    for key in ["defaultBackend", "backend"] {
+        if let Some(backend) = spec.get(key) {
+            if let Some(b) = read_backend(backend, None, None, None, backend.span) {
+                out.push(b);
+            }
+        }
+    }
+    for rule in spec.get("rules").map_or(&[][..], Node::items) {
+        let host = rule.get("host").and_then(Node::as_str).map(String::from);
+        for path in rule.at(&["http", "paths"]).map_or(&[][..], Node::items) {
+            let Some(backend) = path.get("backend") else { continue };
+            let p = path.get("path").and_then(spanned_str);
+            let pt = path.get("pathType").and_then(spanned_str);
+            if let Some(b) = read_backend(backend, host.clone(), p, pt, path.span) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+fn read_backend(
+    backend: &Node,
+    host: Option<String>,
+    path: Option<Spanned<String>>,
+    path_type: Option<Spanned<String>>,
+    entry_span: Span,
+) -> Option<IngressBackend> {
+    // v1: backend.service.{name, port.{number|name}}
+    if let Some(service) = backend.get("service") {
+        let name = service.get("name").and_then(spanned_str)?;
+        let port = service.get("port").and_then(|p| {
+            p.get("number")
+                .or_else(|| p.get("name"))
+                .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span)))
+        });
+        return Some(IngressBackend { host, path, path_type, entry_span, service: name, port });
+    }
+    // v1beta1: backend.{serviceName, servicePort}
+    let name = backend.get("serviceName").and_then(spanned_str)?;
+    let port = backend
+        .get("servicePort")
+        .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span)));
+    Some(IngressBackend { host, path, path_type, entry_span, service: name, port })
+}
+
+/// The ingress class: the annotation (what GKE reads), then `spec.ingressClassName`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngressClass {
+    pub annotation: Option<Spanned<String>>,
+    pub class_name: Option<Spanned<String>>,
+}
+
+pub fn ingress_class(ingress: &Resource) -> IngressClass {
+    IngressClass {
+        annotation: ingress
+            .annotation("kubernetes.io/ingress.class")
+            .and_then(|e| spanned_str(&e.value)),
+        class_name: ingress.node.at(&["spec", "ingressClassName"]).and_then(spanned_str),
+    }
+}
+
+/// GKE classes read from the annotation (F-07).
+pub const GKE_CLASSES: &[&str] = &["gce", "gce-internal", "gce-regional-external", "gce-multi-cluster"];
+
+/// Whether the GKE Ingress controller acts on this Ingress (F-07/F-08): the annotation names a
+/// GKE class, or there is no class at all (neither annotation nor `ingressClassName`).
+pub fn is_gke_ingress(ingress: &Resource) -> bool {
+    let class = ingress_class(ingress);
+    match (&class.annotation, &class.class_name) {
+        (Some(a), _) => GKE_CLASSES.contains(&a.value.as_str()),
+        (None, Some(_)) => false,
+        (None, None) => true,
+    }
+}
+
+/// Whether the Ingress says it is for GKE, annotation or (ignored) class name: for rules that
+/// tell users about the class itself.
+pub fn mentions_gke_class(ingress: &Resource) -> bool {
+    let class = ingress_class(ingress);
+    [class.annotation, class.class_name]
+        .iter()
+        .flatten()
+        .any(|c| GKE_CLASSES.contains(&c.value.as_str()))
+}
+
+/// A Service port.
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    pub index: usize,
+    pub name: Option<Spanned<String>>,
+    pub port: Option<Spanned<i64>>,
+    pub target_port: Option<Spanned<PortRef>>,
+    pub app_protocol: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+impl ServicePort {
+    /// The port as written in references: name if it has one, else number.
+    pub fn label(&self) -> String {
+        match (&self.name, &self.port) {
+            (Some(n), _) => n.value.clone(),
+            (None, Some(p)) => p.value.to_string(),
+            _ => format!("#{}", self.index),
+        }
+    }
+
+    pub fn matches(&self, reference: &PortRef) -> bool {
+        match reference {
+            PortRef::Number(n) => self.port.as_ref().is_some_and(|p| p.value == *n),
+            PortRef::Name(s) => self.name.as_ref().is_some_and(|n| &n.value == s),
+        }
+    }
+
+    /// `targetPort`, defaulting to `port` as Kubernetes does.
+    pub fn effective_target(&self) -> Option<PortRef> {
+        self.target_port
+            .as_ref()
+            .map(|t| t.value.clone())
+            .or_else(|| self.port.as_ref().map(|p| PortRef::Number(p.value)))
+    }
+}
+
+pub fn service_ports(service: &Resource) -> Vec<ServicePort> {
+    service
+        .node
+        .at(&["spec", "ports"])
+        .map_or(&[][..], Node::items)
+        .iter()
+        .enumerate()
+        .map(|(index, p)| ServicePort {
+            index,
+            name: p.get("name").and_then(spanned_str),
+            port: p.get("port").and_then(|n| Some(Spanned::new(n.as_i64()?, n.span))),
+            target_port: p
+                .get("targetPort")
+                .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span))),
+            app_protocol: p.get("appProtocol").and_then(spanned_str),
+            span: p.span,
+        })
+        .collect()
+}
+
+pub fn service_type(service: &Resource) -> String {
+    service
+        .node
+        .at(&["spec", "type"])
+        .and_then(Node::as_str)
+        .unwrap_or("ClusterIP")
+        .to_string()
+}
+
+/// `spec.selector` of a Service as label pairs.
+pub fn service_selector(service: &Resource) -> Vec<(&str, &str)> {
+    label_pairs(service.node.at(&["spec", "selector"]))
+}
+
+pub fn label_pairs(node: Option<&Node>) -> Vec<(&str, &str)> {
+    node.map_or(&[][..], Node::entries)
+        .iter()
+        .filter_map(|e| Some((e.key.as_str()?, e.value.as_str()?)))
+        .collect()
+}
+
+/// Kinds that run pods from a template (or are a Pod).
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Pod",
+    "Job",
+    "ReplicationController",
+];
+
+/// The pod spec of a workload.
+pub fn pod_spec(workload: &Resource) -> Option<&Node> {
+    match workload.kind.as_str() {
+        "Pod" => workload.spec(),
+        "CronJob" => workload.node.at(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => workload.node.at(&["spec", "template", "spec"]),
+    }
+}
+
+/// The labels its pods carry.
+pub fn pod_labels(workload: &Resource) -> Vec<(&str, &str)> {
+    match workload.kind.as_str() {
+        "Pod" => label_pairs(workload.node.at(&["metadata", "labels"])),
+        _ => label_pairs(workload.node.at(&["spec", "template", "metadata", "labels"])),
+    }
+}
+
+/// How many pods can serve at once: `replicas` (default 1), or 2+ for a DaemonSet.
+pub fn declared_replicas(workload: &Resource) -> Option<Spanned<i64>> {
+    let node = workload.node.at(&["spec", "replicas"])?;
+    Some(Spanned::new(node.as_i64()?, node.span))
+}
+
+/// A container and the parts of it the rules read.
+#[derive(Clone, Debug)]
+pub struct Container<'a> {
+    pub node: &'a Node,
+    pub name: String,
+    pub image: Option<Spanned<String>>,
+    pub ports: Vec<ContainerPort>,
+    pub readiness_probe: Option<&'a Node>,
+    pub mounts: Vec<VolumeMount>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub number: i64,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VolumeMount {
+    pub volume: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    pub span: Span,
+}
+
+pub fn containers(pod_spec: &Node) -> Vec<Container<'_>> {
+    pod_spec
+        .get("containers")
+        .map_or(&[][..], Node::items)
+        .iter()
+        .map(|c| Container {
+            node: c,
+            name: c.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
+            image: c.get("image").and_then(spanned_str),
+            ports: c
+                .get("ports")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|p| {
+                    let n = p.get("containerPort")?;
+                    Some(ContainerPort {
+                        name: p.get("name").and_then(Node::as_str).map(String::from),
+                        number: n.as_i64()?,
+                        span: n.span,
+                    })
+                })
+                .collect(),
+            readiness_probe: c.get("readinessProbe"),
+            mounts: c
+                .get("volumeMounts")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|m| {
+                    Some(VolumeMount {
+                        volume: m.get("name")?.as_str()?.to_string(),
+                        mount_path: m.get("mountPath")?.as_str()?.to_string(),
+                        sub_path: m.get("subPath").and_then(Node::as_str).map(String::from),
+                        span: m.span,
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A ConfigMap volume of a pod: which ConfigMap, and which keys as which file names.
+#[derive(Clone, Debug)]
+pub struct ConfigMapVolume {
+    pub volume: String,
+    pub config_map: String,
+    /// `items` (key -> path); empty means every key under its own name.
+    pub items: Vec<(String, String)>,
+}
+
+pub fn config_map_volumes(pod_spec: &Node) -> Vec<ConfigMapVolume> {
+    let mut out = Vec::new();
+    for v in pod_spec.get("volumes").map_or(&[][..], Node::items) {
+        let Some(name) = v.get("name").and_then(Node::as_str) else { continue };
+        let mut push = |cm: &Node| {
+            let Some(cm_name) = cm.get("name").and_then(Node::as_str) else { return };
+            let items = cm
+                .get("items")
+                .map_or(&[][..], Node::items)
+                .iter()
+                .filter_map(|i| Some((i.get("key")?.as_str()?.to_string(), i.get("path")?.as_str()?.to_string())))
+                .collect();
+            out.push(ConfigMapVolume { volume: name.to_string(), config_map: cm_name.to_string(), items });
+        };
+        if let Some(cm) = v.get("configMap") {
+            push(cm);
+        }
+        for source in v.at(&["projected", "sources"]).map_or(&[][..], Node::items) {
+            if let Some(cm) = source.get("configMap") {
+                push(cm);
+            }
+        }
+    }
+    out
+}
+
+/// `terminationGracePeriodSeconds` (default 30, F-80).
+pub fn termination_grace_period(pod_spec: &Node) -> Option<Spanned<i64>> {
+    let n = pod_spec.get("terminationGracePeriodSeconds")?;
+    Some(Spanned::new(n.as_i64()?, n.span))
+}
+
+/// Whether `selector` (non-empty) selects pods carrying `labels`.
+pub fn selects(selector: &[(&str, &str)], labels: &[(&str, &str)]) -> bool {
+    !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
+}

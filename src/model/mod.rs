@@ -1,0 +1,246 @@
+//! The model: every resource and nginx config of the linted set, indexed, with the links
+//! between them resolved once (Ingress -> Service port -> BackendConfig -> workloads ->
+//! containers -> mounted nginx config -> location), and realtime inference with its evidence.
+//!
+//! Built from [`crate::load::Loaded`] without any I/O. Rules read it and nothing else.
+
+pub mod k8s;
+pub mod links;
+pub mod nginx;
+pub mod realtime;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::load::Loaded;
+use crate::parse::yaml::{Entry, Node};
+use crate::settings::Settings;
+use crate::source::{to_u32, FileId, SourceFile, Span};
+
+pub use links::Links;
+pub use nginx::{ConfId, DirId, NginxModel};
+pub use realtime::{Evidence, Realtime};
+
+/// Index of a resource in [`Workspace::resources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResId(pub u32);
+
+/// One Kubernetes object (a document, or an item of a `List`).
+#[derive(Debug)]
+pub struct Resource {
+    pub id: ResId,
+    pub file: FileId,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `metadata.namespace`, or `default`.
+    pub namespace: String,
+    /// Whether `metadata.namespace` was written (links are lenient with unset namespaces:
+    /// the same files are often applied with `kubectl -n`).
+    pub namespace_explicit: bool,
+    pub node: Node,
+}
+
+impl Resource {
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind == kind
+    }
+
+    /// The API group: `networking.k8s.io` from `networking.k8s.io/v1`, `` for `v1`.
+    pub fn group(&self) -> &str {
+        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    pub fn location(&self, span: Span) -> Location {
+        Location::new(self.file, span)
+    }
+
+    pub fn metadata(&self) -> Option<&Node> {
+        self.node.get("metadata")
+    }
+
+    /// The `metadata.name` value node, for pointing at the resource.
+    pub fn name_node(&self) -> Option<&Node> {
+        self.node.at(&["metadata", "name"])
+    }
+
+    /// Where a finding about the resource as a whole points: its name, else its kind.
+    pub fn anchor(&self) -> Span {
+        self.name_node()
+            .or_else(|| self.node.get("kind"))
+            .map_or(self.node.span, |n| n.span)
+    }
+
+    pub fn annotations(&self) -> &[Entry] {
+        self.node
+            .at(&["metadata", "annotations"])
+            .map_or(&[], Node::entries)
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&Entry> {
+        self.node.at(&["metadata", "annotations"])?.entry(key)
+    }
+
+    pub fn annotation_str(&self, key: &str) -> Option<&str> {
+        self.annotation(key)?.value.as_str()
+    }
+
+    pub fn spec(&self) -> Option<&Node> {
+        self.node.get("spec")
+    }
+
+    /// `Kind/namespace/name`: the identity used in fingerprints.
+    pub fn identity(&self) -> String {
+        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+
+    /// Namespaces match, or one side did not say (see `namespace_explicit`).
+    pub fn same_namespace(&self, other: &Resource) -> bool {
+        self.namespace == other.namespace || !self.namespace_explicit || !other.namespace_explicit
+    }
+}
+
+/// Everything the rules see.
+#[derive(Debug)]
+pub struct Workspace {
+    pub files: Vec<SourceFile>,
+    pub resources: Vec<Resource>,
+    pub nginx: NginxModel,
+    pub links: Links,
+    pub realtime: Realtime,
+    pub settings: Settings,
+    /// Findings made while building the model (LM002 in embedded configs, LM003).
+    pub model_diagnostics: Vec<Diagnostic>,
+    by_kind: HashMap<String, Vec<ResId>>,
+    by_name: HashMap<(String, String), Vec<ResId>>,
+}
+
+impl Workspace {
+    pub fn build(loaded: Loaded, settings: Settings) -> Workspace {
+        let Loaded {
+            files,
+            manifests,
+            nginx: nginx_files,
+            included_only,
+            includes,
+            diagnostics: _,
+        } = loaded;
+        let mut resources = Vec::new();
+        for (file, stream) in manifests {
+            for document in stream.documents {
+                collect_resources(file, document.root, &mut resources);
+            }
+        }
+        let mut by_kind: HashMap<String, Vec<ResId>> = HashMap::new();
+        let mut by_name: HashMap<(String, String), Vec<ResId>> = HashMap::new();
+        for r in &resources {
+            by_kind.entry(r.kind.clone()).or_default().push(r.id);
+            by_name.entry((r.kind.clone(), r.name.clone())).or_default().push(r.id);
+        }
+        let mut model_diagnostics = Vec::new();
+        let nginx = NginxModel::build(
+            &files,
+            nginx_files,
+            &included_only,
+            &includes,
+            &resources,
+            &mut model_diagnostics,
+        );
+        let mut ws = Workspace {
+            files,
+            resources,
+            nginx,
+            links: Links::default(),
+            realtime: Realtime::default(),
+            settings,
+            model_diagnostics,
+            by_kind,
+            by_name,
+        };
+        ws.links = Links::build(&ws);
+        ws.realtime = Realtime::build(&ws);
+        ws
+    }
+
+    pub fn resource(&self, id: ResId) -> &Resource {
+        &self.resources[id.0 as usize]
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All resources of a kind, in file order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.by_kind
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&id| self.resource(id))
+    }
+
+    /// The resource `kind`/`name` in the namespace of `from` (lenient when a namespace is
+    /// unset on either side).
+    pub fn find(&self, kind: &str, name: &str, from: &Resource) -> Option<&Resource> {
+        let candidates = self.by_name.get(&(kind.to_string(), name.to_string()))?;
+        let mut lenient = None;
+        for &id in candidates {
+            let r = self.resource(id);
+            if r.namespace == from.namespace && (r.namespace_explicit == from.namespace_explicit || r.namespace_explicit) {
+                return Some(r);
+            }
+            if r.same_namespace(from) && lenient.is_none() {
+                lenient = Some(r);
+            }
+        }
+        lenient
+    }
+
+    /// Resources of `kind` named `name` in any namespace (for "did you mean" and notes).
+    pub fn named<'a>(&'a self, kind: &str, name: &str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.by_name
+            .get(&(kind.to_string(), name.to_string()))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&id| self.resource(id))
+    }
+
+    /// The source text of a span.
+    pub fn text(&self, location: Location) -> &str {
+        self.file(location.file).slice(location.span)
+    }
+}
+
+/// A document is a resource when it has `apiVersion` and `kind`; a `List` contributes its
+/// items.
+fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
+    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string();
+    if kind.is_empty() || api_version.is_empty() {
+        return;
+    }
+    if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(Node::is_sequence) {
+        if let crate::parse::yaml::Value::Mapping(entries) = root.value {
+            let items = entries.into_iter().rev().find(|e| e.key.as_str() == Some("items"));
+            if let Some(crate::parse::yaml::Value::Sequence(items)) = items.map(|e| e.value.value) {
+                for item in items {
+                    collect_resources(file, item, out);
+                }
+            }
+        }
+        return;
+    }
+    let name = root.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("").to_string();
+    let ns_node = root.at(&["metadata", "namespace"]).and_then(Node::as_str);
+    let id = ResId(to_u32(out.len()));
+    out.push(Resource {
+        id,
+        file,
+        api_version,
+        kind,
+        name,
+        namespace: ns_node.unwrap_or("default").to_string(),
+        namespace_explicit: ns_node.is_some(),
+        node: root,
+    });
+}

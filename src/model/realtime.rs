@@ -1,0 +1,333 @@
+//! Realtime inference (RULES.md "Realtime backends"): which Service ports and nginx locations
+//! carry WebSocket or Socket.IO traffic, each with the evidence a finding shows as a related
+//! location ("realtime because: Ingress path `/socket.io`").
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::Location;
+use crate::parse::yaml::Node;
+
+use super::k8s::{self, PortRef};
+use super::nginx::{Conf, ConfId, DirId};
+use super::{ResId, Workspace};
+
+pub const ANNOTATION: &str = "lint-manifests.io/realtime";
+
+/// Why something is realtime.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evidence {
+    pub location: Location,
+    /// "Ingress path `/socket.io` routes here".
+    pub label: String,
+    /// Socket.IO / Engine.IO / SockJS in particular: long-polling, so sticky sessions matter.
+    pub socketio: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Realtime {
+    ports: HashMap<(ResId, usize), Vec<Evidence>>,
+    locations: HashMap<(ConfId, DirId), Vec<Evidence>>,
+    /// Services and Ingresses that said `lint-manifests.io/realtime: "false"`.
+    opted_out: HashSet<ResId>,
+}
+
+/// The realtime segment in a URL path or location pattern, if any: `/app/socket.io/` has
+/// `socket.io`; regex locations are read with their escapes removed (`socket\.io`).
+pub fn realtime_segment<'a>(path: &str, segments: &'a [String]) -> Option<&'a str> {
+    let cleaned: String = path.chars().filter(|&c| c != '\\').collect();
+    cleaned
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_'))
+        .filter(|s| !s.is_empty())
+        .find_map(|seg| segments.iter().find(|p| p.eq_ignore_ascii_case(seg)).map(String::as_str))
+}
+
+pub fn is_socketio_segment(segment: &str) -> bool {
+    matches!(segment, "socket.io" | "engine.io" | "sockjs")
+}
+
+impl Realtime {
+    pub fn build(ws: &Workspace) -> Realtime {
+        let segments = &ws.settings.realtime_segments;
+        let mut rt = Realtime::default();
+        let add = |rt: &mut Realtime, key: (ResId, usize), e: Evidence| {
+            let list = rt.ports.entry(key).or_default();
+            if !list.contains(&e) {
+                list.push(e);
+            }
+        };
+        for r in ws.resources.iter().filter(|r| r.is("Service") || r.is("Ingress") || r.is("HTTPRoute")) {
+            if let Some(v) = r.annotation(ANNOTATION) {
+                if v.value.as_str().is_some_and(|s| s.eq_ignore_ascii_case("false")) {
+                    rt.opted_out.insert(r.id);
+                }
+            }
+        }
+        // 1. Ingress and HTTPRoute paths.
+        for link in &ws.links.backends {
+            let (Some(service), Some(port)) = (link.service, link.port) else { continue };
+            let ingress = ws.resource(link.ingress);
+            if rt.opted_out.contains(&ingress.id) {
+                continue;
+            }
+            if let Some(path) = &link.backend.path {
+                if let Some(seg) = realtime_segment(&path.value, segments) {
+                    add(&mut rt, (service, port), Evidence {
+                        location: ingress.location(path.span),
+                        label: format!("realtime because: Ingress path `{}` routes here", path.value),
+                        socketio: is_socketio_segment(seg),
+                    });
+                }
+            }
+            if ingress.annotation_str(ANNOTATION).is_some_and(|s| s.eq_ignore_ascii_case("true")) {
+                let entry = ingress.annotation(ANNOTATION).expect("checked above");
+                add(&mut rt, (service, port), Evidence {
+                    location: ingress.location(entry.key.span),
+                    label: "realtime because: the Ingress says so".into(),
+                    socketio: false,
+                });
+            }
+        }
+        for link in &ws.links.routes {
+            let (Some(service), Some(port)) = (link.service, link.port_index) else { continue };
+            let route = ws.resource(link.route);
+            for path in &link.paths {
+                if let Some(seg) = realtime_segment(&path.value, segments) {
+                    add(&mut rt, (service, port), Evidence {
+                        location: route.location(path.span),
+                        label: format!("realtime because: HTTPRoute path `{}` routes here", path.value),
+                        socketio: is_socketio_segment(seg),
+                    });
+                }
+            }
+        }
+        // 3. appProtocol, 4. explicit annotation.
+        for service in ws.of_kind("Service") {
+            for port in k8s::service_ports(service) {
+                if let Some(ap) = &port.app_protocol {
+                    if matches!(ap.value.as_str(), "kubernetes.io/ws" | "kubernetes.io/wss") {
+                        add(&mut rt, (service.id, port.index), Evidence {
+                            location: service.location(ap.span),
+                            label: format!("realtime because: `appProtocol: {}`", ap.value),
+                            socketio: false,
+                        });
+                    }
+                }
+                if let Some(entry) = service.annotation(ANNOTATION) {
+                    if entry.value.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")) {
+                        add(&mut rt, (service.id, port.index), Evidence {
+                            location: service.location(entry.key.span),
+                            label: "realtime because: the Service says so".into(),
+                            socketio: false,
+                        });
+                    }
+                }
+            }
+        }
+        // nginx locations (needs the Service evidence so far for `proxy_pass` to a Service).
+        for conf in &ws.nginx.confs {
+            for loc in conf.locations() {
+                let evidence = location_evidence(ws, &rt, conf, loc);
+                if !evidence.is_empty() {
+                    rt.locations.insert((conf.id, loc), evidence);
+                }
+            }
+        }
+        // 2. A pod behind the Service runs nginx with a realtime location on the target port.
+        for service in ws.of_kind("Service") {
+            let ports = k8s::service_ports(service);
+            for &w in ws.links.workloads_of(service.id) {
+                let workload = ws.resource(w);
+                let Some(pod) = k8s::pod_spec(workload) else { continue };
+                let containers = k8s::containers(pod);
+                for mount in ws.links.mounts_of(w) {
+                    let conf = ws.nginx.conf(mount.conf);
+                    let container = &containers[mount.container];
+                    for port in &ports {
+                        let target = port.effective_target().and_then(|t| match t {
+                            PortRef::Number(n) => Some(n),
+                            PortRef::Name(name) => container.ports.iter().find(|p| p.name.as_deref() == Some(&name)).map(|p| p.number),
+                        });
+                        // Locations of the servers on the target port; all of them when the
+                        // config does not say which port it listens on.
+                        let servers = target.map(|t| conf.servers_on_port(t)).unwrap_or_default();
+                        for loc in conf.locations() {
+                            let under_server = servers.is_empty() || conf.ancestors(loc).any(|a| servers.contains(&a));
+                            if !under_server {
+                                continue;
+                            }
+                            for e in rt.locations.get(&(conf.id, loc)).cloned().unwrap_or_default() {
+                                if e.label.contains("proxies to Service") {
+                                    continue;
+                                }
+                                let d = conf.dir(loc);
+                                let path = d.location_match().map_or("", |(_, p)| p).to_string();
+                                let key = (service.id, port.index);
+                                let list = rt.ports.entry(key).or_default();
+                                let ev = Evidence {
+                                    location: Location::new(d.file, d.name_span.cover(d.args.last().map_or(d.name_span, |a| a.span))),
+                                    label: format!("realtime because: the pod's nginx location `{path}` {}", if e.socketio { "serves Socket.IO" } else { "proxies WebSockets" }),
+                                    socketio: e.socketio,
+                                };
+                                if !list.iter().any(|x| x.location == ev.location) {
+                                    list.push(ev);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for service in rt.opted_out.clone() {
+            rt.ports.retain(|(s, _), _| *s != service);
+        }
+        rt.ports.retain(|_, v| !v.is_empty());
+        rt
+    }
+
+    /// Evidence that a Service port is realtime; `None` when it is not.
+    pub fn port(&self, service: ResId, port: usize) -> Option<&[Evidence]> {
+        self.ports.get(&(service, port)).map(Vec::as_slice)
+    }
+
+    /// The realtime ports of a Service with their evidence, in port order.
+    pub fn service_ports(&self, service: ResId) -> Vec<(usize, &[Evidence])> {
+        let mut v: Vec<(usize, &[Evidence])> = self
+            .ports
+            .iter()
+            .filter(|((s, _), _)| *s == service)
+            .map(|((_, p), e)| (*p, e.as_slice()))
+            .collect();
+        v.sort_by_key(|(p, _)| *p);
+        v
+    }
+
+    pub fn location(&self, conf: ConfId, location: DirId) -> Option<&[Evidence]> {
+        self.locations.get(&(conf, location)).map(Vec::as_slice)
+    }
+
+    pub fn opted_out(&self, resource: ResId) -> bool {
+        self.opted_out.contains(&resource)
+    }
+}
+
+/// Why an nginx location is realtime: its path, its own `proxy_set_header Upgrade`, or a
+/// `proxy_pass` to a realtime Service.
+fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    let d = conf.dir(loc);
+    let header = Location::new(d.file, d.name_span.cover(d.args.last().map_or(d.name_span, |a| a.span)));
+    if let Some((_, path)) = d.location_match() {
+        if let Some(seg) = realtime_segment(path, &ws.settings.realtime_segments) {
+            out.push(Evidence {
+                location: header,
+                label: format!("realtime because: location path `{path}`"),
+                socketio: is_socketio_segment(seg),
+            });
+        }
+    }
+    for &c in &d.children {
+        let child = conf.dir(c);
+        if child.name == "proxy_set_header" && child.arg(0).is_some_and(|h| h.eq_ignore_ascii_case("upgrade")) {
+            out.push(Evidence {
+                location: child.location(),
+                label: "realtime because: this location forwards the `Upgrade` header".into(),
+                socketio: false,
+            });
+        }
+    }
+    if let Some(pass) = conf.child_named(Some(loc), "proxy_pass").first() {
+        let target = conf.dir(*pass);
+        for (host, port) in proxy_hosts(conf, target.arg(0).unwrap_or("")) {
+            let Some((name, namespace)) = service_from_host(&host) else { continue };
+            for service in ws.named("Service", name) {
+                if namespace.is_some_and(|ns| ns != service.namespace) {
+                    continue;
+                }
+                for sp in k8s::service_ports(service) {
+                    if port.is_some_and(|p| sp.port.as_ref().is_none_or(|x| x.value != p)) {
+                        continue;
+                    }
+                    if let Some(ev) = rt.port(service.id, sp.index) {
+                        out.push(Evidence {
+                            location: target.location(),
+                            label: format!("realtime because: proxies to Service `{}`, which is realtime", service.name),
+                            socketio: ev.iter().any(|e| e.socketio),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The hosts a `proxy_pass` URL reaches: the host itself, or the servers of the `upstream`
+/// block it names.
+pub fn proxy_hosts(conf: &Conf, url: &str) -> Vec<(String, Option<i64>)> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = split_host_port(authority);
+    for upstream in conf.all("upstream") {
+        if conf.dir(upstream).arg(0) == Some(host.as_str()) {
+            return conf
+                .child_named(Some(upstream), "server")
+                .into_iter()
+                .filter_map(|s| conf.dir(s).arg(0).map(split_host_port))
+                .collect();
+        }
+    }
+    vec![(host, port)]
+}
+
+fn split_host_port(authority: &str) -> (String, Option<i64>) {
+    match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.to_string(), p.parse().ok()),
+        _ => (authority.to_string(), None),
+    }
+}
+
+/// `name`, `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local` -> (name, namespace).
+pub fn service_from_host(host: &str) -> Option<(&str, Option<&str>)> {
+    if host.is_empty() || host.starts_with('$') || host.parse::<std::net::IpAddr>().is_ok() || host == "localhost" {
+        return None;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    match parts.as_slice() {
+        [name] => Some((name, None)),
+        [name, ns] => Some((name, Some(ns))),
+        [name, ns, "svc", ..] => Some((name, Some(ns))),
+        _ => None,
+    }
+}
+
+/// `lint-manifests.io/realtime` value of a node, for rules that want it.
+pub fn explicit(node: Option<&Node>) -> Option<bool> {
+    let s = node?.as_str()?;
+    match s.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments() {
+        let s = crate::settings::Settings::default().realtime_segments;
+        assert_eq!(realtime_segment("/theia/socket.io/", &s), Some("socket.io"));
+        assert_eq!(realtime_segment("~ ^/socket\\.io/", &s), Some("socket.io"));
+        assert_eq!(realtime_segment("/ws", &s), Some("ws"));
+        assert_eq!(realtime_segment("/news", &s), None);
+        assert_eq!(realtime_segment("/theia/", &s), None);
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(service_from_host("api.prod.svc.cluster.local"), Some(("api", Some("prod"))));
+        assert_eq!(service_from_host("127.0.0.1"), None);
+        assert_eq!(service_from_host("backend"), Some(("backend", None)));
+    }
+}

@@ -1,0 +1,24 @@
+//! GKE Ingress, Service and BackendConfig rules.
+
+pub mod cdn_on_realtime_backend;
+pub mod health_check_404_risk;
+pub mod neg_service_missing_backend_config;
+pub mod session_affinity_missing;
+pub mod unknown_gke_annotation;
+pub mod unused_backend_config;
+pub mod websocket_timeout_missing;
+
+use crate::model::Resource;
+use crate::parse::yaml::Node;
+
+/// NEG is on for Ingress: `cloud.google.com/neg: '{"ingress": true}'` (F-13).
+pub fn neg_annotation(service: &Resource) -> Option<bool> {
+    let text = service.annotation_str("cloud.google.com/neg")?;
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    Some(value.get("ingress").and_then(serde_json::Value::as_bool).unwrap_or(false))
+}
+
+/// `metadata.annotations`, `metadata`: for inserting annotations.
+pub fn annotations_node(r: &Resource) -> Option<&Node> {
+    r.node.at(&["metadata", "annotations"]).filter(|n| n.is_mapping())
+}

@@ -1,0 +1,54 @@
+//! GKE027 unused-backend-config: see `rules/GKE027.md`.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};
+use crate::model::Workspace;
+use crate::rules::support::diagnostic;
+use crate::rules::Rule;
+
+pub struct UnusedBackendConfig;
+
+impl Rule for UnusedBackendConfig {
+    fn id(&self) -> &'static str {
+        "GKE027"
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        // (namespace, name) of every BackendConfig some Service names, on any port. Services
+        // without a namespace may reference any namespace (they are applied with `-n`).
+        let mut referenced: HashSet<(Option<&str>, String)> = HashSet::new();
+        for s in ws.of_kind("Service") {
+            for key in BACKEND_CONFIG_KEYS {
+                let Some(parsed) = s.annotation_str(key).and_then(|t| BackendConfigAnnotation::parse(t).ok()) else { continue };
+                let ns = s.namespace_explicit.then_some(s.namespace.as_str());
+                for name in parsed.default.into_iter().chain(parsed.ports.into_iter().map(|(_, v)| v)) {
+                    referenced.insert((ns, name));
+                }
+            }
+        }
+        for config in ws.of_kind("BackendConfig") {
+            let used = referenced.contains(&(None, config.name.clone()))
+                || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
+                || (!config.namespace_explicit && referenced.iter().any(|(_, n)| n == &config.name));
+            if used {
+                continue;
+            }
+            out.push(
+                diagnostic(
+                    self.id(),
+                    config.location(config.anchor()),
+                    format!("BackendConfig `{}` is not referenced by any Service: its settings do nothing", config.name),
+                )
+                .with_label("no Service has a `cloud.google.com/backend-config` annotation naming this")
+                .with_note("GKE applies a BackendConfig only to the Service ports whose `cloud.google.com/backend-config` annotation names it")
+                .with_help(format!(
+                    "reference it from the Service that needs it: `cloud.google.com/backend-config: '{{\"default\": \"{}\"}}'`",
+                    config.name
+                ))
+                .with_identity(config.identity()),
+            );
+        }
+    }
+}

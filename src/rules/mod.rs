@@ -1,0 +1,58 @@
+//! Rules: each a type in its own file, reading the [`Workspace`] and pushing
+//! [`Diagnostic`]s. No I/O, no printing, no knowledge of output formats.
+//!
+//! Families follow RULES.md: `gke` (Ingress, Service, BackendConfig), `nginx`, and `lint` (the
+//! linter's own findings). A rule's metadata and documentation live in the registry
+//! ([`crate::registry`]) and its `rules/<ID>.md` page.
+
+pub mod edit;
+mod gke;
+mod lint;
+mod nginx;
+pub mod support;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Workspace;
+
+/// A check over the workspace.
+pub trait Rule: Sync {
+    /// The rule id, e.g. `GKE002`; its metadata is in the registry under that id.
+    fn id(&self) -> &'static str;
+    fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>);
+}
+
+/// Every implemented rule.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[
+        &gke::neg_service_missing_backend_config::NegServiceMissingBackendConfig,
+        &gke::websocket_timeout_missing::WebsocketTimeoutMissing,
+        &gke::unknown_gke_annotation::UnknownGkeAnnotation,
+        &gke::session_affinity_missing::SessionAffinityMissing,
+        &gke::cdn_on_realtime_backend::CdnOnRealtimeBackend,
+        &gke::health_check_404_risk::HealthCheck404Risk,
+        &gke::unused_backend_config::UnusedBackendConfig,
+        &nginx::websocket_upgrade_headers_missing::WebsocketUpgradeHeadersMissing,
+        &nginx::proxy_set_header_inheritance_loss::ProxySetHeaderInheritanceLoss,
+        &nginx::proxy_http_version_1_0::ProxyHttpVersion10,
+        &nginx::upstream_not_sticky::UpstreamNotSticky,
+        &nginx::proxy_buffering_on::ProxyBufferingOn,
+        &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
+        &lint::include_not_resolved::IncludeNotResolved,
+        &lint::model_findings::ModelFindings,
+    ]
+}
+
+/// Run the enabled rules in parallel; the result is in no particular order (callers sort).
+pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
+    all()
+        .par_iter()
+        .filter(|r| enabled(r.id()))
+        .flat_map_iter(|rule| {
+            let mut out = Vec::new();
+            rule.check(ws, &mut out);
+            out
+        })
+        .collect()
+}
