@@ -8,4 +8,5 @@
 pub mod diagnostic;
 pub mod parse;
 pub mod registry;
+pub mod report;
 pub mod source;
