@@ -264,7 +264,9 @@ fn write_fix_preview(fix: &Fix, ctx: &ReportContext, out: &mut dyn Write) -> io:
         let path = sanitize(&super::relative_path(&file.path, ctx.base_dir), false).into_owned();
         writeln!(out, "{bold}--- {path}{reset}")?;
         writeln!(out, "{bold}+++ {path}{reset}")?;
-        let diff = similar::TextDiff::from_lines(&old, &new);
+        // Sanitized before diffing: a lone `\r` would otherwise split a line.
+        let (old, new) = (sanitize(&old, true), sanitize(&new, true));
+        let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
         for ops in diff.grouped_ops(1) {
             let (Some(first_op), Some(last_op)) = (ops.first(), ops.last()) else {
                 continue;
@@ -287,8 +289,7 @@ fn write_fix_preview(fix: &Fix, ctx: &ReportContext, out: &mut dyn Write) -> io:
                         similar::ChangeTag::Insert => ('+', green),
                         similar::ChangeTag::Equal => (' ', ""),
                     };
-                    let line = change.value().trim_end_matches(['\n', '\r']);
-                    let line = sanitize(line, false);
+                    let line = change.value().trim_end_matches('\n');
                     if color.is_empty() {
                         writeln!(out, "{sign}{line}")?;
                     } else {
