@@ -5,11 +5,12 @@
 //! Everything is escaped; characters XML 1.0 cannot carry at all (most C0 controls) are
 //! removed together with terminal escape sequences.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::{sanitize, ReportContext};
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{to_u32, FileId};
 
 pub(super) fn emit(
     diagnostics: &[Diagnostic],
@@ -18,18 +19,19 @@ pub(super) fn emit(
 ) -> io::Result<()> {
     let visible: Vec<&Diagnostic> = ctx.visible(diagnostics).collect();
     // Files in `ctx.files` order, then any a diagnostic names that `files` lacks.
-    let mut file_ids: Vec<FileId> = (0..ctx.files.len())
-        .map(|i| FileId(crate::source::to_u32(i)))
-        .collect();
+    let mut by_file: BTreeMap<FileId, Vec<&Diagnostic>> = BTreeMap::new();
     for diagnostic in &visible {
-        if !file_ids.contains(&diagnostic.primary.file) {
-            file_ids.push(diagnostic.primary.file);
-        }
+        by_file
+            .entry(diagnostic.primary.file)
+            .or_default()
+            .push(diagnostic);
     }
+    let mut file_ids: Vec<FileId> = (0..ctx.files.len()).map(|i| FileId(to_u32(i))).collect();
+    file_ids.extend(by_file.keys().filter(|id| id.0 as usize >= ctx.files.len()));
     let total = visible.len()
         + file_ids
             .iter()
-            .filter(|id| !visible.iter().any(|d| d.primary.file == **id))
+            .filter(|id| !by_file.contains_key(id))
             .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     let failed =

@@ -264,9 +264,9 @@ pub(crate) fn relative_path(path: &Path, base: &Path) -> String {
 }
 
 /// Remove what a terminal would interpret: ANSI escape sequences (CSI, OSC, DCS and friends,
-/// also in their 8-bit C1 forms), C0 controls other than tab (and newline when
-/// `keep_newlines`), DEL, C1 controls, and the Unicode bidirectional overrides that can make
-/// displayed text differ from the bytes ("Trojan Source").
+/// also in their 8-bit C1 forms), C0 controls other than tab and newline, DEL, C1 controls,
+/// and the Unicode bidirectional overrides that can make displayed text differ from the bytes
+/// ("Trojan Source"). Without `keep_newlines`, a newline becomes a space.
 pub fn sanitize(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if !text.chars().any(|c| is_unsafe_char(c, keep_newlines)) {
         return Cow::Borrowed(text);
@@ -283,9 +283,13 @@ pub fn sanitize(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 pub(crate) fn sanitize_with_map(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() + 1);
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         for _ in 0..c.len_utf8() {
             map.push(out.len());
+        }
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue; // CRLF line ends: the `\r` is no column of the line
         }
         out.push(if is_unsafe_char(c, true) {
             '\u{fffd}'
@@ -312,6 +316,10 @@ fn sanitize_into(text: &str, keep_newlines: bool, out: &mut String) {
     while let Some((_, c)) = chars.next() {
         if !is_unsafe_char(c, keep_newlines) {
             out.push(c);
+            continue;
+        }
+        if c == '\n' {
+            out.push(' '); // one line wanted: a line break becomes a space
             continue;
         }
         // Skip the rest of an escape sequence introduced by `c`.

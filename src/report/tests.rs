@@ -558,7 +558,7 @@ fn sanitize_removes_sequences_whole() {
     assert_eq!(sanitize("a\x1b]8;;u\x1b\\b", false), "ab");
     assert_eq!(sanitize("a\u{9b}2Jb\u{85}c", false), "abc");
     assert_eq!(sanitize("tab\tkept\nline", true), "tab\tkept\nline");
-    assert_eq!(sanitize("tab\tkept\nline", false), "tab\tkeptline");
+    assert_eq!(sanitize("tab\tkept\nline", false), "tab\tkept line");
     assert_eq!(sanitize("a\x1b]unterminated\nnext", true), "a\nnext");
     assert!(matches!(sanitize("plain ☕", false), Cow::Borrowed(_)));
 }
@@ -793,4 +793,65 @@ fn format_names() {
             format.as_str()
         );
     }
+}
+
+#[test]
+fn crlf_files_render_without_carriage_returns() {
+    let text = "a: 1\r\nname: x\r\nb: 2\r\n";
+    let files = vec![SourceFile::new(
+        PathBuf::from("/repo/crlf.yaml"),
+        text.to_owned(),
+    )];
+    let start = text.find("name").unwrap();
+    let b = text.find("b: 2").unwrap();
+    let diagnostics = vec![Diagnostic::new(
+        "LM004",
+        Level::Note,
+        Location::new(FileId(0), Span::from_range(start..start + 7)),
+        "crlf",
+    )
+    .with_related(
+        Location::new(FileId(0), Span::from_range(b..b + 1)),
+        "next line",
+    )
+    .with_fix(Fix::new(
+        "rename",
+        Applicability::Safe,
+        vec![Edit::replace(
+            FileId(0),
+            Span::from_range(start..start + 4),
+            "nom",
+        )],
+    ))];
+    let out = render(Format::Human, &diagnostics, &files, |ctx| {
+        ctx.show_fixes = true
+    });
+    assert!(!out.contains('\u{fffd}') && !out.contains('\r'), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn multi_line_spans() {
+    let start = NGINX.find("location").unwrap();
+    let end = NGINX.find("        }\n    }").unwrap() + "        }\n".len();
+    let diagnostic = Diagnostic::new(
+        "NGX001",
+        Level::Error,
+        Location::new(FileId(2), Span::from_range(start..end)),
+        "whole block",
+    )
+    .with_label("this location");
+    let out = render(Format::Human, &[diagnostic.clone()], &files(), |_| {});
+    insta::assert_snapshot!(out);
+    let json: Vec<JsonDiagnostic> =
+        serde_json::from_str(&render(Format::Json, &[diagnostic], &files(), |_| {})).unwrap();
+    assert_eq!(
+        (
+            json[0].line,
+            json[0].column,
+            json[0].end_line,
+            json[0].end_column
+        ),
+        (3, 9, 7, 1)
+    );
 }
