@@ -841,7 +841,12 @@ fn multi_line_spans() {
         "whole block",
     )
     .with_label("this location");
-    let out = render(Format::Human, &[diagnostic.clone()], &files(), |_| {});
+    let out = render(
+        Format::Human,
+        std::slice::from_ref(&diagnostic),
+        &files(),
+        |_| {},
+    );
     insta::assert_snapshot!(out);
     let json: Vec<JsonDiagnostic> =
         serde_json::from_str(&render(Format::Json, &[diagnostic], &files(), |_| {})).unwrap();
