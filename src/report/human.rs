@@ -29,7 +29,7 @@ use annotate_snippets::{
 };
 
 use super::{sanitize, sanitize_with_map, ReportContext, Summary};
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Level};
+use crate::diagnostic::{Diagnostic, Fix, Level};
 use crate::source::{FileId, SourceFile, Span};
 
 const BOLD: &str = "\x1b[1m";
@@ -210,18 +210,15 @@ fn write_fix_preview(fix: &Fix, ctx: &ReportContext, out: &mut dyn Write) -> io:
     } else {
         ("", "", "", "", "")
     };
-    let heading = match fix.applicability {
-        Applicability::Safe => fix_heading(fix),
-        Applicability::Unsafe => format!("{} (apply with `--unsafe-fixes`)", fix_heading(fix)),
-        Applicability::DisplayOnly => format!("{} (not applied automatically)", fix_heading(fix)),
-    };
     writeln!(
         out,
-        "{bold}{heading}: {}{reset}",
+        "{bold}{}: {}{reset}",
+        fix_heading(fix),
         sanitize(&fix.title, false)
     )?;
 
     let mut files: Vec<FileId> = fix.edits.iter().map(|e| e.file).collect();
+    files.sort();
     files.dedup();
     for file_id in files {
         let Some(file) = ctx.files.get(file_id.0 as usize) else {
@@ -232,9 +229,13 @@ fn write_fix_preview(fix: &Fix, ctx: &ReportContext, out: &mut dyn Write) -> io:
         let (Some(first), Some(last)) = (edits.first(), edits.last()) else {
             continue;
         };
-        // Whole lines from the first edit to the last one.
-        let first_line = file.line_col(first.span.start).line;
-        let last_line = file.line_col(last.span.end).line;
+        // Whole lines from the first edit to the last one, and one line around for context.
+        let first_line = file
+            .line_col(first.span.start)
+            .line
+            .saturating_sub(1)
+            .max(1);
+        let last_line = file.line_col(last.span.end).line + 1;
         let window_start = file.line_start(first_line) as usize;
         let window_end = file.line_start(last_line + 1) as usize;
         let mut old = file
