@@ -18,20 +18,15 @@ pub(super) fn emit(
             Some(_) => format!("{}, suppressed", diagnostic.level.as_str()),
             None => diagnostic.level.as_str().to_owned(),
         };
-        let fixable = match &diagnostic.fix {
-            Some(fix) => format!(" (fix: {})", fix.applicability.as_str()),
-            None => String::new(),
-        };
         writeln!(
             out,
-            "{}:{}:{}: {} [{}] {}{}",
+            "{}:{}:{}: {} [{}] {}",
             sanitize(&path, false),
             start.line,
             start.column,
             diagnostic.rule,
             level,
-            sanitize(&diagnostic.message, false),
-            fixable
+            sanitize(&diagnostic.message, false)
         )?;
     }
     writeln!(out, "{}", Summary::of(ctx.visible(diagnostics)).line())
