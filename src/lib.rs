@@ -11,5 +11,6 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod registry;
+pub mod report;
 pub mod settings;
 pub mod source;
