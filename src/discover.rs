@@ -68,9 +68,9 @@ pub fn classify_by_name(path: &Path) -> Option<FileKind> {
 /// content opens a `server`, `http`, `location`, `upstream` or `events` block.
 pub fn sniff_nginx(path: &Path, head: &[u8]) -> bool {
     let in_nginx_dir = path.ancestors().skip(1).any(|dir| {
-        dir.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| matches!(n, "sites-enabled" | "sites-available" | "conf.d") || n.starts_with("nginx"))
+        dir.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            matches!(n, "sites-enabled" | "sites-available" | "conf.d") || n.starts_with("nginx")
+        })
     });
     if !in_nginx_dir {
         return false;
@@ -80,13 +80,19 @@ pub fn sniff_nginx(path: &Path, head: &[u8]) -> bool {
         let t = line.trim_start();
         ["server", "http", "location", "upstream", "events"]
             .iter()
-            .any(|kw| t.strip_prefix(kw).is_some_and(|rest| rest.trim_start().starts_with('{') || rest.starts_with(' ')))
+            .any(|kw| {
+                t.strip_prefix(kw)
+                    .is_some_and(|rest| rest.trim_start().starts_with('{') || rest.starts_with(' '))
+            })
     })
 }
 
 /// Walk `paths` (files or directories).
 pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovered {
-    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    let root = options
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.root.clone());
     let excludes = build_excludes(&options.root, &options.exclude);
     let found = Mutex::new(Discovered::default());
     for path in paths {
@@ -106,12 +112,19 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovered {
             // Explicit files are linted even when ignored, but never outside the root.
             let mut found = found.lock().unwrap();
             match check_inside_root(path, &meta, &root) {
-                Err(reason) => found.skipped.push(Skipped { path: path.clone(), reason }),
+                Err(reason) => found.skipped.push(Skipped {
+                    path: path.clone(),
+                    reason,
+                }),
                 Ok(()) => {
                     let kind = classify_by_name(path)
                         .or_else(|| sniff(path).then_some(FileKind::Nginx))
                         .unwrap_or(FileKind::Manifest);
-                    found.files.push(Candidate { path: path.clone(), kind, explicit: true });
+                    found.files.push(Candidate {
+                        path: path.clone(),
+                        kind,
+                        explicit: true,
+                    });
                 }
             }
         }
@@ -164,7 +177,11 @@ fn walk_dir(
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if let Some(gi) = excludes {
                 if gi.matched_path_or_any_parents(path, is_dir).is_ignore() {
-                    return if is_dir { ignore::WalkState::Skip } else { ignore::WalkState::Continue };
+                    return if is_dir {
+                        ignore::WalkState::Skip
+                    } else {
+                        ignore::WalkState::Continue
+                    };
                 }
             }
             if is_dir {
@@ -180,8 +197,14 @@ fn walk_dir(
             };
             if entry.path_is_symlink() {
                 let meta = std::fs::symlink_metadata(path);
-                if let Err(reason) = meta.map_err(|e| e.to_string()).and_then(|m| check_inside_root(path, &m, root)) {
-                    found.lock().unwrap().skipped.push(Skipped { path: path.to_path_buf(), reason });
+                if let Err(reason) = meta
+                    .map_err(|e| e.to_string())
+                    .and_then(|m| check_inside_root(path, &m, root))
+                {
+                    found.lock().unwrap().skipped.push(Skipped {
+                        path: path.to_path_buf(),
+                        reason,
+                    });
                     return ignore::WalkState::Continue;
                 }
             }
@@ -219,7 +242,9 @@ fn check_inside_root(path: &Path, meta: &std::fs::Metadata, root: &Path) -> Resu
 fn sniff(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
     sniff_nginx(path, &head[..n])
 }
 
@@ -229,10 +254,22 @@ mod tests {
 
     #[test]
     fn classifies_by_name() {
-        assert_eq!(classify_by_name(Path::new("k8s/a.yaml")), Some(FileKind::Manifest));
-        assert_eq!(classify_by_name(Path::new("x/list.JSON")), Some(FileKind::Manifest));
-        assert_eq!(classify_by_name(Path::new("nginx/site.conf")), Some(FileKind::Nginx));
-        assert_eq!(classify_by_name(Path::new("nginx.conf.default")), Some(FileKind::Nginx));
+        assert_eq!(
+            classify_by_name(Path::new("k8s/a.yaml")),
+            Some(FileKind::Manifest)
+        );
+        assert_eq!(
+            classify_by_name(Path::new("x/list.JSON")),
+            Some(FileKind::Manifest)
+        );
+        assert_eq!(
+            classify_by_name(Path::new("nginx/site.conf")),
+            Some(FileKind::Nginx)
+        );
+        assert_eq!(
+            classify_by_name(Path::new("nginx.conf.default")),
+            Some(FileKind::Nginx)
+        );
         assert_eq!(classify_by_name(Path::new("README.md")), None);
     }
 
@@ -240,7 +277,10 @@ mod tests {
     fn sniffs_extensionless_site_files() {
         let path = Path::new("etc/nginx/sites-enabled/example.com");
         assert!(sniff_nginx(path, b"server {\n listen 80;\n}\n"));
-        assert!(!sniff_nginx(Path::new("docs/example.com"), b"server {\n}\n"));
+        assert!(!sniff_nginx(
+            Path::new("docs/example.com"),
+            b"server {\n}\n"
+        ));
         assert!(!sniff_nginx(path, b"just some text\n"));
     }
 }

@@ -5,12 +5,17 @@
 //! [`model`] indexes resources and resolves links, [`rules`] produce [`diagnostic`]s, and
 //! [`report`] and [`fix`] consume them.
 
+pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod parse;
 pub mod registry;
 pub mod report;
+pub mod rules;
+pub mod selection;
 pub mod settings;
 pub mod source;

@@ -136,7 +136,12 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
 }
 
 fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
-    let Input { path, kind, explicit, content } = input;
+    let Input {
+        path,
+        kind,
+        explicit,
+        content,
+    } = input;
     let rule = match kind {
         FileKind::Manifest => "LM001",
         FileKind::Nginx => "LM002",
@@ -173,14 +178,29 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
         }
     };
     if bytes.len() as u64 > limits.max_file_size {
-        return failed(String::new(), 0, format!("input is {} bytes, over the {}-byte limit; skipped", bytes.len(), limits.max_file_size));
+        return failed(
+            String::new(),
+            0,
+            format!(
+                "input is {} bytes, over the {}-byte limit; skipped",
+                bytes.len(),
+                limits.max_file_size
+            ),
+        );
     }
     if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
         if !explicit && kind == FileKind::Nginx {
             // A binary file with a config-like name: not ours.
-            return (SourceFile::new(path.clone(), String::new()), Parsed::NotAManifest);
+            return (
+                SourceFile::new(path.clone(), String::new()),
+                Parsed::NotAManifest,
+            );
         }
-        return failed(String::new(), 0, format!("binary file (NUL byte at offset {nul}); skipped"));
+        return failed(
+            String::new(),
+            0,
+            format!("binary file (NUL byte at offset {nul}); skipped"),
+        );
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -191,7 +211,10 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
             return failed(
                 prefix,
                 valid,
-                format!("file is not valid UTF-8 (invalid byte 0x{:02x} here); skipped", bytes[valid]),
+                format!(
+                    "file is not valid UTF-8 (invalid byte 0x{:02x} here); skipped",
+                    bytes[valid]
+                ),
             );
         }
     };
@@ -200,8 +223,13 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
         FileKind::Nginx => match nginx::parse(&text) {
             Ok(config) => Parsed::Nginx(config),
             Err(e) => Parsed::Failed(
-                Diagnostic::new("LM002", Level::Error, Location::new(FileId(0), e.span), format!("invalid nginx config: {}", e.message))
-                    .with_identity("file"),
+                Diagnostic::new(
+                    "LM002",
+                    Level::Error,
+                    Location::new(FileId(0), e.span),
+                    format!("invalid nginx config: {}", e.message),
+                )
+                .with_identity("file"),
             ),
         },
     };
@@ -209,7 +237,9 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
 }
 
 fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> Parsed {
-    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if looks_like_template(path, text) {
         let offset = text.find("{{").unwrap_or(0);
         return Parsed::Failed(
@@ -254,10 +284,7 @@ fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> P
 
 /// A Helm chart template: under a `templates/` folder with `{{ ... }}` actions.
 fn looks_like_template(path: &Path, text: &str) -> bool {
-    text.contains("{{")
-        && path
-            .components()
-            .any(|c| c.as_os_str() == "templates")
+    text.contains("{{") && path.components().any(|c| c.as_os_str() == "templates")
 }
 
 /// A mapping with `apiVersion` and `kind` (a `List` counts: its items are resources).
@@ -278,31 +305,47 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
     let mut queue: Vec<(FileId, usize)> = loaded.nginx.iter().map(|&(id, _)| (id, 0)).collect();
     let mut read_count = 0usize;
     while let Some((file_id, depth)) = queue.pop() {
-        let Some(config) = loaded.nginx.iter().find(|(id, _)| *id == file_id).map(|(_, c)| c.clone()) else {
+        let Some(config) = loaded
+            .nginx
+            .iter()
+            .find(|(id, _)| *id == file_id)
+            .map(|(_, c)| c.clone())
+        else {
             continue;
         };
         let including = loaded.files[file_id.0 as usize].path.clone();
         for directive in include_directives(&config.directives) {
             let key = (file_id, directive.span);
-            let Some(pattern) = directive.arg(0) else { continue };
+            let Some(pattern) = directive.arg(0) else {
+                continue;
+            };
             let target = match resolve_include(&root_canon, &including, pattern) {
                 Err(IncludeError::OutsideRoot(p)) => {
                     if is_stock(&p) {
                         IncludeTarget::Unresolved(String::new())
                     } else {
-                        IncludeTarget::Unresolved(format!("`{}` is outside the linted root; not read", p.display()))
+                        IncludeTarget::Unresolved(format!(
+                            "`{}` is outside the linted root; not read",
+                            p.display()
+                        ))
                     }
                 }
                 Err(IncludeError::NotFound(p)) => {
                     if is_stock(&p) {
                         IncludeTarget::Unresolved(String::new())
                     } else {
-                        IncludeTarget::Unresolved(format!("`{}` matches no file in the linted root", p.display()))
+                        IncludeTarget::Unresolved(format!(
+                            "`{}` matches no file in the linted root",
+                            p.display()
+                        ))
                     }
                 }
                 Ok(paths) if depth >= limits.max_include_depth => {
                     let _ = paths;
-                    IncludeTarget::Unresolved(format!("include nesting deeper than {}; not followed", limits.max_include_depth))
+                    IncludeTarget::Unresolved(format!(
+                        "include nesting deeper than {}; not followed",
+                        limits.max_include_depth
+                    ))
                 }
                 Ok(paths) => {
                     let mut ids = Vec::new();
@@ -317,7 +360,12 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
                         }
                         read_count += 1;
                         let (file, parsed) = read_and_parse(
-                            Input { path: display_path(&path), kind: FileKind::Nginx, explicit: true, content: None },
+                            Input {
+                                path: display_path(&path),
+                                kind: FileKind::Nginx,
+                                explicit: true,
+                                content: None,
+                            },
                             limits,
                         );
                         let id = FileId(to_u32(loaded.files.len()));

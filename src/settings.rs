@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn parses_image_tags() {
         assert_eq!(NginxVersion::parse("1.27"), Some(NginxVersion(1, 27, 0)));
-        assert_eq!(NginxVersion::parse("1.29.7-alpine"), Some(NginxVersion(1, 29, 7)));
+        assert_eq!(
+            NginxVersion::parse("1.29.7-alpine"),
+            Some(NginxVersion(1, 29, 7))
+        );
         assert_eq!(NginxVersion::parse("stable-alpine"), None);
         assert!(NginxVersion(1, 27, 0) < NginxVersion::HTTP11_DEFAULT);
     }

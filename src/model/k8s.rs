@@ -74,7 +74,9 @@ pub struct IngressBackend {
 /// Every backend of an Ingress (networking.k8s.io/v1, v1beta1 and extensions/v1beta1).
 pub fn ingress_backends(ingress: &Resource) -> Vec<IngressBackend> {
     let mut out = Vec::new();
-    let Some(spec) = ingress.spec() else { return out };
+    let Some(spec) = ingress.spec() else {
+        return out;
+    };
     for key in ["defaultBackend", "backend"] {
         if let Some(backend) = spec.get(key) {
             if let Some(b) = read_backend(backend, None, None, None, backend.span) {
@@ -85,7 +87,9 @@ pub fn ingress_backends(ingress: &Resource) -> Vec<IngressBackend> {
     for rule in spec.get("rules").map_or(&[][..], Node::items) {
         let host = rule.get("host").and_then(Node::as_str).map(String::from);
         for path in rule.at(&["http", "paths"]).map_or(&[][..], Node::items) {
-            let Some(backend) = path.get("backend") else { continue };
+            let Some(backend) = path.get("backend") else {
+                continue;
+            };
             let p = path.get("path").and_then(spanned_str);
             let pt = path.get("pathType").and_then(spanned_str);
             if let Some(b) = read_backend(backend, host.clone(), p, pt, path.span) {
@@ -111,14 +115,28 @@ fn read_backend(
                 .or_else(|| p.get("name"))
                 .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span)))
         });
-        return Some(IngressBackend { host, path, path_type, entry_span, service: name, port });
+        return Some(IngressBackend {
+            host,
+            path,
+            path_type,
+            entry_span,
+            service: name,
+            port,
+        });
     }
     // v1beta1: backend.{serviceName, servicePort}
     let name = backend.get("serviceName").and_then(spanned_str)?;
     let port = backend
         .get("servicePort")
         .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span)));
-    Some(IngressBackend { host, path, path_type, entry_span, service: name, port })
+    Some(IngressBackend {
+        host,
+        path,
+        path_type,
+        entry_span,
+        service: name,
+        port,
+    })
 }
 
 /// The ingress class: the annotation (what GKE reads), then `spec.ingressClassName`.
@@ -133,12 +151,20 @@ pub fn ingress_class(ingress: &Resource) -> IngressClass {
         annotation: ingress
             .annotation("kubernetes.io/ingress.class")
             .and_then(|e| spanned_str(&e.value)),
-        class_name: ingress.node.at(&["spec", "ingressClassName"]).and_then(spanned_str),
+        class_name: ingress
+            .node
+            .at(&["spec", "ingressClassName"])
+            .and_then(spanned_str),
     }
 }
 
 /// GKE classes read from the annotation (F-07).
-pub const GKE_CLASSES: &[&str] = &["gce", "gce-internal", "gce-regional-external", "gce-multi-cluster"];
+pub const GKE_CLASSES: &[&str] = &[
+    "gce",
+    "gce-internal",
+    "gce-regional-external",
+    "gce-multi-cluster",
+];
 
 /// Whether the GKE Ingress controller acts on this Ingress (F-07/F-08): the annotation names a
 /// GKE class, or there is no class at all (neither annotation nor `ingressClassName`).
@@ -208,7 +234,9 @@ pub fn service_ports(service: &Resource) -> Vec<ServicePort> {
         .map(|(index, p)| ServicePort {
             index,
             name: p.get("name").and_then(spanned_str),
-            port: p.get("port").and_then(|n| Some(Spanned::new(n.as_i64()?, n.span))),
+            port: p
+                .get("port")
+                .and_then(|n| Some(Spanned::new(n.as_i64()?, n.span))),
             target_port: p
                 .get("targetPort")
                 .and_then(|n| Some(Spanned::new(PortRef::from_node(n)?, n.span))),
@@ -254,7 +282,9 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 pub fn pod_spec(workload: &Resource) -> Option<&Node> {
     match workload.kind.as_str() {
         "Pod" => workload.spec(),
-        "CronJob" => workload.node.at(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        "CronJob" => workload
+            .node
+            .at(&["spec", "jobTemplate", "spec", "template", "spec"]),
         _ => workload.node.at(&["spec", "template", "spec"]),
     }
 }
@@ -263,7 +293,11 @@ pub fn pod_spec(workload: &Resource) -> Option<&Node> {
 pub fn pod_labels(workload: &Resource) -> Vec<(&str, &str)> {
     match workload.kind.as_str() {
         "Pod" => label_pairs(workload.node.at(&["metadata", "labels"])),
-        _ => label_pairs(workload.node.at(&["spec", "template", "metadata", "labels"])),
+        _ => label_pairs(
+            workload
+                .node
+                .at(&["spec", "template", "metadata", "labels"]),
+        ),
     }
 }
 
@@ -306,7 +340,11 @@ pub fn containers(pod_spec: &Node) -> Vec<Container<'_>> {
         .iter()
         .map(|c| Container {
             node: c,
-            name: c.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
+            name: c
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
             image: c.get("image").and_then(spanned_str),
             ports: c
                 .get("ports")
@@ -351,16 +389,29 @@ pub struct ConfigMapVolume {
 pub fn config_map_volumes(pod_spec: &Node) -> Vec<ConfigMapVolume> {
     let mut out = Vec::new();
     for v in pod_spec.get("volumes").map_or(&[][..], Node::items) {
-        let Some(name) = v.get("name").and_then(Node::as_str) else { continue };
+        let Some(name) = v.get("name").and_then(Node::as_str) else {
+            continue;
+        };
         let mut push = |cm: &Node| {
-            let Some(cm_name) = cm.get("name").and_then(Node::as_str) else { return };
+            let Some(cm_name) = cm.get("name").and_then(Node::as_str) else {
+                return;
+            };
             let items = cm
                 .get("items")
                 .map_or(&[][..], Node::items)
                 .iter()
-                .filter_map(|i| Some((i.get("key")?.as_str()?.to_string(), i.get("path")?.as_str()?.to_string())))
+                .filter_map(|i| {
+                    Some((
+                        i.get("key")?.as_str()?.to_string(),
+                        i.get("path")?.as_str()?.to_string(),
+                    ))
+                })
                 .collect();
-            out.push(ConfigMapVolume { volume: name.to_string(), config_map: cm_name.to_string(), items });
+            out.push(ConfigMapVolume {
+                volume: name.to_string(),
+                config_map: cm_name.to_string(),
+                items,
+            });
         };
         if let Some(cm) = v.get("configMap") {
             push(cm);

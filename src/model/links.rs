@@ -65,7 +65,12 @@ impl BackendConfigAnnotation {
         if let Some(p) = obj.get("ports") {
             let ports = p.as_object().ok_or("`ports` must be an object")?;
             for (k, v) in ports {
-                out.ports.push((k.clone(), v.as_str().ok_or("`ports` values must be strings")?.to_string()));
+                out.ports.push((
+                    k.clone(),
+                    v.as_str()
+                        .ok_or("`ports` values must be strings")?
+                        .to_string(),
+                ));
             }
         }
         Ok(out)
@@ -99,7 +104,10 @@ pub struct Links {
     pub hpa_max: HashMap<ResId, i64>,
 }
 
-pub const BACKEND_CONFIG_KEYS: [&str; 2] = ["cloud.google.com/backend-config", "beta.cloud.google.com/backend-config"];
+pub const BACKEND_CONFIG_KEYS: [&str; 2] = [
+    "cloud.google.com/backend-config",
+    "beta.cloud.google.com/backend-config",
+];
 
 impl Links {
     pub fn build(ws: &Workspace) -> Links {
@@ -109,9 +117,17 @@ impl Links {
                 let service = ws.find("Service", &backend.service.value, ingress);
                 let port = service.and_then(|s| {
                     let reference = backend.port.as_ref()?;
-                    k8s::service_ports(s).iter().find(|p| p.matches(&reference.value)).map(|p| p.index)
+                    k8s::service_ports(s)
+                        .iter()
+                        .find(|p| p.matches(&reference.value))
+                        .map(|p| p.index)
                 });
-                links.backends.push(BackendLink { ingress: ingress.id, backend, service: service.map(|s| s.id), port });
+                links.backends.push(BackendLink {
+                    ingress: ingress.id,
+                    backend,
+                    service: service.map(|s| s.id),
+                    port,
+                });
             }
         }
         links.routes = route_links(ws);
@@ -140,7 +156,10 @@ impl Links {
             ) else {
                 continue;
             };
-            if let (Some(target), Some(max)) = (ws.find(kind, name, hpa), spec.get("maxReplicas").and_then(Node::as_i64)) {
+            if let (Some(target), Some(max)) = (
+                ws.find(kind, name, hpa),
+                spec.get("maxReplicas").and_then(Node::as_i64),
+            ) {
                 links.hpa_max.insert(target.id, max);
             }
         }
@@ -148,18 +167,26 @@ impl Links {
     }
 
     /// Backends of GKE Ingresses that resolve to this Service.
-    pub fn gke_backends_of<'a>(&'a self, ws: &'a Workspace, service: ResId) -> impl Iterator<Item = &'a BackendLink> + 'a {
-        self.backends
-            .iter()
-            .filter(move |b| b.service == Some(service) && k8s::is_gke_ingress(ws.resource(b.ingress)))
+    pub fn gke_backends_of<'a>(
+        &'a self,
+        ws: &'a Workspace,
+        service: ResId,
+    ) -> impl Iterator<Item = &'a BackendLink> + 'a {
+        self.backends.iter().filter(move |b| {
+            b.service == Some(service) && k8s::is_gke_ingress(ws.resource(b.ingress))
+        })
     }
 
     pub fn workloads_of(&self, service: ResId) -> &[ResId] {
-        self.service_workloads.get(&service).map_or(&[], Vec::as_slice)
+        self.service_workloads
+            .get(&service)
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn mounts_of(&self, workload: ResId) -> impl Iterator<Item = &NginxMount> + '_ {
-        self.nginx_mounts.iter().filter(move |m| m.workload == workload)
+        self.nginx_mounts
+            .iter()
+            .filter(move |m| m.workload == workload)
     }
 
     /// The most pods that may serve this Service at once, with where that number comes from.
@@ -168,11 +195,15 @@ impl Links {
             .iter()
             .map(|&w| {
                 let r = ws.resource(w);
-                let n = self.hpa_max.get(&w).copied().unwrap_or_else(|| match r.kind.as_str() {
-                    "Pod" => 1,
-                    "DaemonSet" => 2,
-                    _ => k8s::declared_replicas(r).map_or(1, |s| s.value),
-                });
+                let n = self
+                    .hpa_max
+                    .get(&w)
+                    .copied()
+                    .unwrap_or_else(|| match r.kind.as_str() {
+                        "Pod" => 1,
+                        "DaemonSet" => 2,
+                        _ => k8s::declared_replicas(r).map_or(1, |s| s.value),
+                    });
                 (n, w)
             })
             .max_by_key(|&(n, _)| n)
@@ -181,7 +212,11 @@ impl Links {
 
 /// The BackendConfig reference for one port: GA annotation over `beta.`, then by port name,
 /// port number, `default` (F-14/F-15).
-pub fn backend_config_for(ws: &Workspace, service: &Resource, port: &k8s::ServicePort) -> Option<BackendConfigRef> {
+pub fn backend_config_for(
+    ws: &Workspace,
+    service: &Resource,
+    port: &k8s::ServicePort,
+) -> Option<BackendConfigRef> {
     let (annotation_name, entry) = BACKEND_CONFIG_KEYS
         .iter()
         .find_map(|&k| service.annotation(k).map(|e| (k, e)))?;
@@ -193,7 +228,11 @@ pub fn backend_config_for(ws: &Workspace, service: &Resource, port: &k8s::Servic
         .map(|(k, v)| (format!("ports[{k}]"), v.clone()));
     let by_number = || {
         let number = port.port.as_ref()?.value.to_string();
-        parsed.ports.iter().find(|(k, _)| *k == number).map(|(k, v)| (format!("ports[{k}]"), v.clone()))
+        parsed
+            .ports
+            .iter()
+            .find(|(k, _)| *k == number)
+            .map(|(k, v)| (format!("ports[{k}]"), v.clone()))
     };
     let (via, name) = by_name
         .or_else(by_number)
@@ -222,7 +261,9 @@ fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
     let mut out = HashMap::new();
     for service in ws.of_kind("Service") {
         let selector = k8s::service_selector(service);
-        let Some(first) = selector.first() else { continue };
+        let Some(first) = selector.first() else {
+            continue;
+        };
         let selected: Vec<ResId> = by_label
             .get(first)
             .map_or(&[][..], Vec::as_slice)
@@ -243,15 +284,27 @@ fn nginx_mounts(ws: &Workspace) -> Vec<NginxMount> {
     }
     for kind in k8s::WORKLOAD_KINDS {
         for w in ws.of_kind(kind) {
-            let Some(pod) = k8s::pod_spec(w) else { continue };
+            let Some(pod) = k8s::pod_spec(w) else {
+                continue;
+            };
             let volumes = k8s::config_map_volumes(pod);
             for (ci, container) in k8s::containers(pod).iter().enumerate() {
                 for mount in &container.mounts {
-                    let Some(volume) = volumes.iter().find(|v| v.volume == mount.volume) else { continue };
-                    let Some(cm) = ws.find("ConfigMap", &volume.config_map, w) else { continue };
+                    let Some(volume) = volumes.iter().find(|v| v.volume == mount.volume) else {
+                        continue;
+                    };
+                    let Some(cm) = ws.find("ConfigMap", &volume.config_map, w) else {
+                        continue;
+                    };
                     // (key, file name inside the mount)
                     let files: Vec<(String, String)> = if volume.items.is_empty() {
-                        cm.node.get("data").map_or(&[][..], Node::entries).iter().filter_map(|e| e.key.as_str()).map(|k| (k.to_string(), k.to_string())).collect()
+                        cm.node
+                            .get("data")
+                            .map_or(&[][..], Node::entries)
+                            .iter()
+                            .filter_map(|e| e.key.as_str())
+                            .map(|k| (k.to_string(), k.to_string()))
+                            .collect()
                     } else {
                         volume.items.clone()
                     };
@@ -261,13 +314,25 @@ fn nginx_mounts(ws: &Workspace) -> Vec<NginxMount> {
                                 continue;
                             }
                         }
-                        let Some(&conf) = ws.nginx.by_config_map.get(&(cm.id, key.clone())) else { continue };
+                        let Some(&conf) = ws.nginx.by_config_map.get(&(cm.id, key.clone())) else {
+                            continue;
+                        };
                         let full_path = match &mount.sub_path {
                             Some(_) => mount.mount_path.clone(),
-                            None => format!("{}/{}", mount.mount_path.trim_end_matches('/'), file_name),
+                            None => {
+                                format!("{}/{}", mount.mount_path.trim_end_matches('/'), file_name)
+                            }
                         };
-                        let main = full_path.ends_with("/nginx.conf") || !ws.nginx.conf(conf).is_fragment();
-                        out.push(NginxMount { workload: w.id, container: ci, conf, mount_path: full_path, mount_span: mount.span, main });
+                        let main = full_path.ends_with("/nginx.conf")
+                            || !ws.nginx.conf(conf).is_fragment();
+                        out.push(NginxMount {
+                            workload: w.id,
+                            container: ci,
+                            conf,
+                            mount_path: full_path,
+                            mount_span: mount.span,
+                            main,
+                        });
                     }
                 }
             }
@@ -286,7 +351,12 @@ fn route_links(ws: &Workspace) -> Vec<RouteLink> {
             .iter()
             .filter_map(|p| p.get("name").and_then(Node::as_str))
             .filter_map(|name| ws.find("Gateway", name, route))
-            .find_map(|g| g.node.at(&["spec", "gatewayClassName"]).and_then(Node::as_str).map(String::from));
+            .find_map(|g| {
+                g.node
+                    .at(&["spec", "gatewayClassName"])
+                    .and_then(Node::as_str)
+                    .map(String::from)
+            });
         for rule in spec.get("rules").map_or(&[][..], Node::items) {
             let paths: Vec<Spanned<String>> = rule
                 .get("matches")
@@ -296,17 +366,27 @@ fn route_links(ws: &Workspace) -> Vec<RouteLink> {
                 .filter_map(|n| Some(Spanned::new(n.as_str()?.to_string(), n.span)))
                 .collect();
             for backend in rule.get("backendRefs").map_or(&[][..], Node::items) {
-                let kind = backend.get("kind").and_then(Node::as_str).unwrap_or("Service");
+                let kind = backend
+                    .get("kind")
+                    .and_then(Node::as_str)
+                    .unwrap_or("Service");
                 if kind != "Service" {
                     continue;
                 }
-                let Some(name_node) = backend.get("name") else { continue };
-                let Some(name) = name_node.as_str() else { continue };
+                let Some(name_node) = backend.get("name") else {
+                    continue;
+                };
+                let Some(name) = name_node.as_str() else {
+                    continue;
+                };
                 let port = backend.get("port").and_then(Node::as_i64);
                 let service = ws.find("Service", name, route);
                 let port_index = service.and_then(|s| {
                     let p = port?;
-                    k8s::service_ports(s).iter().find(|sp| sp.matches(&PortRef::Number(p))).map(|sp| sp.index)
+                    k8s::service_ports(s)
+                        .iter()
+                        .find(|sp| sp.matches(&PortRef::Number(p)))
+                        .map(|sp| sp.index)
                 });
                 out.push(RouteLink {
                     route: route.id,

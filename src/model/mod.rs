@@ -135,7 +135,10 @@ impl Workspace {
         let mut by_name: HashMap<(String, String), Vec<ResId>> = HashMap::new();
         for r in &resources {
             by_kind.entry(r.kind.clone()).or_default().push(r.id);
-            by_name.entry((r.kind.clone(), r.name.clone())).or_default().push(r.id);
+            by_name
+                .entry((r.kind.clone(), r.name.clone()))
+                .or_default()
+                .push(r.id);
         }
         let mut model_diagnostics = Vec::new();
         let nginx = NginxModel::build(
@@ -186,7 +189,9 @@ impl Workspace {
         let mut lenient = None;
         for &id in candidates {
             let r = self.resource(id);
-            if r.namespace == from.namespace && (r.namespace_explicit == from.namespace_explicit || r.namespace_explicit) {
+            if r.namespace == from.namespace
+                && (r.namespace_explicit == from.namespace_explicit || r.namespace_explicit)
+            {
                 return Some(r);
             }
             if r.same_namespace(from) && lenient.is_none() {
@@ -214,14 +219,26 @@ impl Workspace {
 /// A document is a resource when it has `apiVersion` and `kind`; a `List` contributes its
 /// items.
 fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
-    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
-    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string();
+    let kind = root
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let api_version = root
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     if kind.is_empty() || api_version.is_empty() {
         return;
     }
-    if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(Node::is_sequence) {
+    if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(Node::is_sequence)
+    {
         if let crate::parse::yaml::Value::Mapping(entries) = root.value {
-            let items = entries.into_iter().rev().find(|e| e.key.as_str() == Some("items"));
+            let items = entries
+                .into_iter()
+                .rev()
+                .find(|e| e.key.as_str() == Some("items"));
             if let Some(crate::parse::yaml::Value::Sequence(items)) = items.map(|e| e.value.value) {
                 for item in items {
                     collect_resources(file, item, out);
@@ -230,7 +247,11 @@ fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
         }
         return;
     }
-    let name = root.at(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("").to_string();
+    let name = root
+        .at(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     let ns_node = root.at(&["metadata", "namespace"]).and_then(Node::as_str);
     let id = ResId(to_u32(out.len()));
     out.push(Resource {

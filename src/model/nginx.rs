@@ -130,7 +130,10 @@ impl Conf {
 
     /// The `http` block, if the config has one.
     pub fn http(&self) -> Option<DirId> {
-        self.top.iter().copied().find(|&d| self.dir(d).name == "http")
+        self.top
+            .iter()
+            .copied()
+            .find(|&d| self.dir(d).name == "http")
     }
 
     /// A fragment holds `server` blocks at top level (a conf.d file, included inside `http`).
@@ -169,7 +172,8 @@ impl Conf {
 
     /// The single effective value of `name` at `at` (the last occurrence wins).
     pub fn effective_one(&self, at: DirId, name: &str) -> Option<DirId> {
-        self.effective(at, name).and_then(|(_, v)| v.last().copied())
+        self.effective(at, name)
+            .and_then(|(_, v)| v.last().copied())
     }
 
     /// Ancestors of `id`, nearest first, itself excluded.
@@ -197,7 +201,10 @@ impl Conf {
             for l in listens {
                 let d = self.dir(l);
                 if d.arg(0).and_then(listen_port) == Some(port) {
-                    let default = d.args.iter().any(|a| a.value == "default_server" || a.value == "default");
+                    let default = d
+                        .args
+                        .iter()
+                        .any(|a| a.value == "default_server" || a.value == "default");
                     matching.push((default, server));
                 }
             }
@@ -220,7 +227,9 @@ impl Conf {
         let mut best_prefix: Option<(usize, DirId, bool)> = None;
         let mut regexes = Vec::new();
         for loc in self.child_named(parent, "location") {
-            let Some((modifier, pattern)) = self.dir(loc).location_match() else { continue };
+            let Some((modifier, pattern)) = self.dir(loc).location_match() else {
+                continue;
+            };
             match modifier {
                 "=" if pattern == path => return Some(loc),
                 "=" => {}
@@ -228,7 +237,9 @@ impl Conf {
                 "@" => {}
                 "^~" | "" if modifier.is_empty() && pattern.starts_with('@') => {}
                 "^~" | "" => {
-                    if path.starts_with(pattern) && best_prefix.is_none_or(|(len, _, _)| pattern.len() > len) {
+                    if path.starts_with(pattern)
+                        && best_prefix.is_none_or(|(len, _, _)| pattern.len() > len)
+                    {
                         best_prefix = Some((pattern.len(), loc, modifier == "^~"));
                     }
                 }
@@ -247,7 +258,10 @@ impl Conf {
         }
         if let Some((_, loc, false)) = best_prefix {
             // nginx looks for a nested match inside the longest prefix before the regexes.
-            if let Some(nested) = self.select_in(Some(loc), path, depth + 1).filter(|_| depth < 8) {
+            if let Some(nested) = self
+                .select_in(Some(loc), path, depth + 1)
+                .filter(|_| depth < 8)
+            {
                 return Some(nested);
             }
         }
@@ -309,7 +323,9 @@ pub fn listen_port(arg: &str) -> Option<i64> {
         Some((_, p)) if !arg.ends_with(']') => p,
         _ => arg,
     };
-    port.parse().ok().or_else(|| (!arg.contains(':') && arg.contains('.')).then_some(80))
+    port.parse()
+        .ok()
+        .or_else(|| (!arg.contains(':') && arg.contains('.')).then_some(80))
 }
 
 #[derive(Debug, Default)]
@@ -335,7 +351,8 @@ impl NginxModel {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> NginxModel {
         let mut model = NginxModel::default();
-        let by_file: HashMap<FileId, &parser::Config> = parsed.iter().map(|(f, c)| (*f, c)).collect();
+        let by_file: HashMap<FileId, &parser::Config> =
+            parsed.iter().map(|(f, c)| (*f, c)).collect();
         let included: std::collections::HashSet<FileId> = includes
             .values()
             .filter_map(|t| match t {
@@ -350,18 +367,31 @@ impl NginxModel {
                 continue;
             }
             let id = ConfId(to_u32(model.confs.len()));
-            let mut builder = Builder { dirs: Vec::new(), includes, by_file: &by_file, unresolved: &mut model.unresolved_includes };
+            let mut builder = Builder {
+                dirs: Vec::new(),
+                includes,
+                by_file: &by_file,
+                unresolved: &mut model.unresolved_includes,
+            };
             let top = builder.splice(*file, &config.directives, None, &mut vec![*file]);
-            model.confs.push(Conf { id, origin: Origin::File(*file), dirs: builder.dirs, top });
+            model.confs.push(Conf {
+                id,
+                origin: Origin::File(*file),
+                dirs: builder.dirs,
+                top,
+            });
         }
         for r in resources.iter().filter(|r| r.is("ConfigMap")) {
             for entry in r.node.get("data").map_or(&[][..], Node::entries) {
-                let (Some(key), Some(scalar)) = (entry.key.as_str(), entry.value.scalar()) else { continue };
+                let (Some(key), Some(scalar)) = (entry.key.as_str(), entry.value.scalar()) else {
+                    continue;
+                };
                 if !looks_like_nginx(key, &scalar.text) {
                     continue;
                 }
                 let file = &files[r.file.0 as usize];
-                let map = OffsetMap::build(&file.text, entry.value.span, scalar.style, &scalar.text);
+                let map =
+                    OffsetMap::build(&file.text, entry.value.span, scalar.style, &scalar.text);
                 match parser::parse(&scalar.text) {
                     Ok(mut config) => {
                         if !key.ends_with(".conf") && !has_nginx_blocks(&config) {
@@ -369,7 +399,12 @@ impl NginxModel {
                         }
                         remap(&mut config.directives, &map);
                         let id = ConfId(to_u32(model.confs.len()));
-                        let mut builder = Builder { dirs: Vec::new(), includes, by_file: &by_file, unresolved: &mut model.unresolved_includes };
+                        let mut builder = Builder {
+                            dirs: Vec::new(),
+                            includes,
+                            by_file: &by_file,
+                            unresolved: &mut model.unresolved_includes,
+                        };
                         let top = builder.splice(r.file, &config.directives, None, &mut Vec::new());
                         model.confs.push(Conf {
                             id,
@@ -389,7 +424,10 @@ impl NginxModel {
                             "LM002",
                             Level::Error,
                             Location::new(r.file, map.span(e.span)),
-                            format!("invalid nginx config in ConfigMap `{}` key `{key}`: {}", r.name, e.message),
+                            format!(
+                                "invalid nginx config in ConfigMap `{}` key `{key}`: {}",
+                                r.name, e.message
+                            ),
                         )
                         .with_identity(format!("{}/data/{key}", r.identity())),
                     ),
@@ -403,12 +441,18 @@ impl NginxModel {
 
 /// A ConfigMap value is nginx config when its key says so, or when it reads like one.
 fn looks_like_nginx(key: &str, text: &str) -> bool {
-    key.ends_with(".conf") || key.ends_with(".conf.template") || (text.contains('{') && text.contains(';') && text.contains('}'))
+    key.ends_with(".conf")
+        || key.ends_with(".conf.template")
+        || (text.contains('{') && text.contains(';') && text.contains('}'))
 }
 
 fn has_nginx_blocks(config: &parser::Config) -> bool {
     config.directives.iter().any(|d| {
-        d.block.is_some() && matches!(d.name.as_str(), "http" | "server" | "events" | "location" | "upstream" | "map" | "stream")
+        d.block.is_some()
+            && matches!(
+                d.name.as_str(),
+                "http" | "server" | "events" | "location" | "upstream" | "map" | "stream"
+            )
     })
 }
 
@@ -440,7 +484,13 @@ impl Builder<'_> {
     /// Add `directives` of `file` under `parent`, splicing included files in place of each
     /// `include` (kept as a leaf for its location). `chain` holds the files being included,
     /// to stop loops. Recursion is bounded by the parser's nesting cap and the include chain.
-    fn splice(&mut self, file: FileId, directives: &[parser::Directive], parent: Option<DirId>, chain: &mut Vec<FileId>) -> Vec<DirId> {
+    fn splice(
+        &mut self,
+        file: FileId,
+        directives: &[parser::Directive],
+        parent: Option<DirId>,
+        chain: &mut Vec<FileId>,
+    ) -> Vec<DirId> {
         let mut ids = Vec::with_capacity(directives.len());
         for d in directives {
             let id = DirId(to_u32(self.dirs.len()));
@@ -471,14 +521,16 @@ impl Builder<'_> {
                             }
                             if let Some(config) = self.by_file.get(target) {
                                 chain.push(*target);
-                                let spliced = self.splice(*target, &config.directives, parent, chain);
+                                let spliced =
+                                    self.splice(*target, &config.directives, parent, chain);
                                 chain.pop();
                                 ids.extend(spliced);
                             }
                         }
                     }
                     Some(IncludeTarget::Unresolved(reason)) if !reason.is_empty() => {
-                        self.unresolved.push((Location::new(file, d.span), reason.clone()));
+                        self.unresolved
+                            .push((Location::new(file, d.span), reason.clone()));
                     }
                     Some(IncludeTarget::Unresolved(_)) => {}
                     None => {
@@ -500,7 +552,18 @@ impl Builder<'_> {
 
 fn is_stock_include(pattern: &str) -> bool {
     let name = pattern.rsplit('/').next().unwrap_or(pattern);
-    matches!(name, "mime.types" | "fastcgi_params" | "fastcgi.conf" | "scgi_params" | "uwsgi_params" | "proxy_params" | "koi-utf" | "koi-win" | "win-utf")
+    matches!(
+        name,
+        "mime.types"
+            | "fastcgi_params"
+            | "fastcgi.conf"
+            | "scgi_params"
+            | "uwsgi_params"
+            | "proxy_params"
+            | "koi-utf"
+            | "koi-win"
+            | "win-utf"
+    )
 }
 
 #[cfg(test)]

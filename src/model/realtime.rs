@@ -38,7 +38,12 @@ pub fn realtime_segment<'a>(path: &str, segments: &'a [String]) -> Option<&'a st
     cleaned
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_'))
         .filter(|s| !s.is_empty())
-        .find_map(|seg| segments.iter().find(|p| p.eq_ignore_ascii_case(seg)).map(String::as_str))
+        .find_map(|seg| {
+            segments
+                .iter()
+                .find(|p| p.eq_ignore_ascii_case(seg))
+                .map(String::as_str)
+        })
 }
 
 pub fn is_socketio_segment(segment: &str) -> bool {
@@ -55,48 +60,80 @@ impl Realtime {
                 list.push(e);
             }
         };
-        for r in ws.resources.iter().filter(|r| r.is("Service") || r.is("Ingress") || r.is("HTTPRoute")) {
+        for r in ws
+            .resources
+            .iter()
+            .filter(|r| r.is("Service") || r.is("Ingress") || r.is("HTTPRoute"))
+        {
             if let Some(v) = r.annotation(ANNOTATION) {
-                if v.value.as_str().is_some_and(|s| s.eq_ignore_ascii_case("false")) {
+                if v.value
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("false"))
+                {
                     rt.opted_out.insert(r.id);
                 }
             }
         }
         // 1. Ingress and HTTPRoute paths.
         for link in &ws.links.backends {
-            let (Some(service), Some(port)) = (link.service, link.port) else { continue };
+            let (Some(service), Some(port)) = (link.service, link.port) else {
+                continue;
+            };
             let ingress = ws.resource(link.ingress);
             if rt.opted_out.contains(&ingress.id) {
                 continue;
             }
             if let Some(path) = &link.backend.path {
                 if let Some(seg) = realtime_segment(&path.value, segments) {
-                    add(&mut rt, (service, port), Evidence {
-                        location: ingress.location(path.span),
-                        label: format!("realtime because: Ingress path `{}` routes here", path.value),
-                        socketio: is_socketio_segment(seg),
-                    });
+                    add(
+                        &mut rt,
+                        (service, port),
+                        Evidence {
+                            location: ingress.location(path.span),
+                            label: format!(
+                                "realtime because: Ingress path `{}` routes here",
+                                path.value
+                            ),
+                            socketio: is_socketio_segment(seg),
+                        },
+                    );
                 }
             }
-            if ingress.annotation_str(ANNOTATION).is_some_and(|s| s.eq_ignore_ascii_case("true")) {
+            if ingress
+                .annotation_str(ANNOTATION)
+                .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+            {
                 let entry = ingress.annotation(ANNOTATION).expect("checked above");
-                add(&mut rt, (service, port), Evidence {
-                    location: ingress.location(entry.key.span),
-                    label: "realtime because: the Ingress says so".into(),
-                    socketio: false,
-                });
+                add(
+                    &mut rt,
+                    (service, port),
+                    Evidence {
+                        location: ingress.location(entry.key.span),
+                        label: "realtime because: the Ingress says so".into(),
+                        socketio: false,
+                    },
+                );
             }
         }
         for link in &ws.links.routes {
-            let (Some(service), Some(port)) = (link.service, link.port_index) else { continue };
+            let (Some(service), Some(port)) = (link.service, link.port_index) else {
+                continue;
+            };
             let route = ws.resource(link.route);
             for path in &link.paths {
                 if let Some(seg) = realtime_segment(&path.value, segments) {
-                    add(&mut rt, (service, port), Evidence {
-                        location: route.location(path.span),
-                        label: format!("realtime because: HTTPRoute path `{}` routes here", path.value),
-                        socketio: is_socketio_segment(seg),
-                    });
+                    add(
+                        &mut rt,
+                        (service, port),
+                        Evidence {
+                            location: route.location(path.span),
+                            label: format!(
+                                "realtime because: HTTPRoute path `{}` routes here",
+                                path.value
+                            ),
+                            socketio: is_socketio_segment(seg),
+                        },
+                    );
                 }
             }
         }
@@ -105,20 +142,32 @@ impl Realtime {
             for port in k8s::service_ports(service) {
                 if let Some(ap) = &port.app_protocol {
                     if matches!(ap.value.as_str(), "kubernetes.io/ws" | "kubernetes.io/wss") {
-                        add(&mut rt, (service.id, port.index), Evidence {
-                            location: service.location(ap.span),
-                            label: format!("realtime because: `appProtocol: {}`", ap.value),
-                            socketio: false,
-                        });
+                        add(
+                            &mut rt,
+                            (service.id, port.index),
+                            Evidence {
+                                location: service.location(ap.span),
+                                label: format!("realtime because: `appProtocol: {}`", ap.value),
+                                socketio: false,
+                            },
+                        );
                     }
                 }
                 if let Some(entry) = service.annotation(ANNOTATION) {
-                    if entry.value.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")) {
-                        add(&mut rt, (service.id, port.index), Evidence {
-                            location: service.location(entry.key.span),
-                            label: "realtime because: the Service says so".into(),
-                            socketio: false,
-                        });
+                    if entry
+                        .value
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                    {
+                        add(
+                            &mut rt,
+                            (service.id, port.index),
+                            Evidence {
+                                location: service.location(entry.key.span),
+                                label: "realtime because: the Service says so".into(),
+                                socketio: false,
+                            },
+                        );
                     }
                 }
             }
@@ -137,7 +186,9 @@ impl Realtime {
             let ports = k8s::service_ports(service);
             for &w in ws.links.workloads_of(service.id) {
                 let workload = ws.resource(w);
-                let Some(pod) = k8s::pod_spec(workload) else { continue };
+                let Some(pod) = k8s::pod_spec(workload) else {
+                    continue;
+                };
                 let containers = k8s::containers(pod);
                 for mount in ws.links.mounts_of(w) {
                     let conf = ws.nginx.conf(mount.conf);
@@ -145,17 +196,27 @@ impl Realtime {
                     for port in &ports {
                         let target = port.effective_target().and_then(|t| match t {
                             PortRef::Number(n) => Some(n),
-                            PortRef::Name(name) => container.ports.iter().find(|p| p.name.as_deref() == Some(&name)).map(|p| p.number),
+                            PortRef::Name(name) => container
+                                .ports
+                                .iter()
+                                .find(|p| p.name.as_deref() == Some(&name))
+                                .map(|p| p.number),
                         });
                         // Locations of the servers on the target port; all of them when the
                         // config does not say which port it listens on.
                         let servers = target.map(|t| conf.servers_on_port(t)).unwrap_or_default();
                         for loc in conf.locations() {
-                            let under_server = servers.is_empty() || conf.ancestors(loc).any(|a| servers.contains(&a));
+                            let under_server = servers.is_empty()
+                                || conf.ancestors(loc).any(|a| servers.contains(&a));
                             if !under_server {
                                 continue;
                             }
-                            for e in rt.locations.get(&(conf.id, loc)).cloned().unwrap_or_default() {
+                            for e in rt
+                                .locations
+                                .get(&(conf.id, loc))
+                                .cloned()
+                                .unwrap_or_default()
+                            {
                                 if e.label.contains("proxies to Service") {
                                     continue;
                                 }
@@ -164,8 +225,19 @@ impl Realtime {
                                 let key = (service.id, port.index);
                                 let list = rt.ports.entry(key).or_default();
                                 let ev = Evidence {
-                                    location: Location::new(d.file, d.name_span.cover(d.args.last().map_or(d.name_span, |a| a.span))),
-                                    label: format!("realtime because: the pod's nginx location `{path}` {}", if e.socketio { "serves Socket.IO" } else { "proxies WebSockets" }),
+                                    location: Location::new(
+                                        d.file,
+                                        d.name_span
+                                            .cover(d.args.last().map_or(d.name_span, |a| a.span)),
+                                    ),
+                                    label: format!(
+                                        "realtime because: the pod's nginx location `{path}` {}",
+                                        if e.socketio {
+                                            "serves Socket.IO"
+                                        } else {
+                                            "proxies WebSockets"
+                                        }
+                                    ),
                                     socketio: e.socketio,
                                 };
                                 if !list.iter().any(|x| x.location == ev.location) {
@@ -215,7 +287,11 @@ impl Realtime {
 fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> Vec<Evidence> {
     let mut out = Vec::new();
     let d = conf.dir(loc);
-    let header = Location::new(d.file, d.name_span.cover(d.args.last().map_or(d.name_span, |a| a.span)));
+    let header = Location::new(
+        d.file,
+        d.name_span
+            .cover(d.args.last().map_or(d.name_span, |a| a.span)),
+    );
     if let Some((_, path)) = d.location_match() {
         if let Some(seg) = realtime_segment(path, &ws.settings.realtime_segments) {
             out.push(Evidence {
@@ -227,7 +303,11 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
     }
     for &c in &d.children {
         let child = conf.dir(c);
-        if child.name == "proxy_set_header" && child.arg(0).is_some_and(|h| h.eq_ignore_ascii_case("upgrade")) {
+        if child.name == "proxy_set_header"
+            && child
+                .arg(0)
+                .is_some_and(|h| h.eq_ignore_ascii_case("upgrade"))
+        {
             out.push(Evidence {
                 location: child.location(),
                 label: "realtime because: this location forwards the `Upgrade` header".into(),
@@ -238,7 +318,9 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
     if let Some(pass) = conf.child_named(Some(loc), "proxy_pass").first() {
         let target = conf.dir(*pass);
         for (host, port) in proxy_hosts(conf, target.arg(0).unwrap_or("")) {
-            let Some((name, namespace)) = service_from_host(&host) else { continue };
+            let Some((name, namespace)) = service_from_host(&host) else {
+                continue;
+            };
             for service in ws.named("Service", name) {
                 if namespace.is_some_and(|ns| ns != service.namespace) {
                     continue;
@@ -250,7 +332,10 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                     if let Some(ev) = rt.port(service.id, sp.index) {
                         out.push(Evidence {
                             location: target.location(),
-                            label: format!("realtime because: proxies to Service `{}`, which is realtime", service.name),
+                            label: format!(
+                                "realtime because: proxies to Service `{}`, which is realtime",
+                                service.name
+                            ),
                             socketio: ev.iter().any(|e| e.socketio),
                         });
                     }
@@ -281,14 +366,20 @@ pub fn proxy_hosts(conf: &Conf, url: &str) -> Vec<(String, Option<i64>)> {
 
 fn split_host_port(authority: &str) -> (String, Option<i64>) {
     match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.to_string(), p.parse().ok()),
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+            (h.to_string(), p.parse().ok())
+        }
         _ => (authority.to_string(), None),
     }
 }
 
 /// `name`, `name.ns`, `name.ns.svc`, `name.ns.svc.cluster.local` -> (name, namespace).
 pub fn service_from_host(host: &str) -> Option<(&str, Option<&str>)> {
-    if host.is_empty() || host.starts_with('$') || host.parse::<std::net::IpAddr>().is_ok() || host == "localhost" {
+    if host.is_empty()
+        || host.starts_with('$')
+        || host.parse::<std::net::IpAddr>().is_ok()
+        || host == "localhost"
+    {
         return None;
     }
     let parts: Vec<&str> = host.split('.').collect();
@@ -326,7 +417,10 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(service_from_host("api.prod.svc.cluster.local"), Some(("api", Some("prod"))));
+        assert_eq!(
+            service_from_host("api.prod.svc.cluster.local"),
+            Some(("api", Some("prod")))
+        );
         assert_eq!(service_from_host("127.0.0.1"), None);
         assert_eq!(service_from_host("backend"), Some(("backend", None)));
     }

@@ -127,7 +127,10 @@ fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
         } else if !double && c == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
             push_mapped(&mut out, &mut positions, "'", here);
             i += 2;
-        } else if c == b'\n' || c == b'\r' || ((c == b' ' || c == b'\t') && rest_is_blank_line(&bytes[i..])) {
+        } else if c == b'\n'
+            || c == b'\r'
+            || ((c == b' ' || c == b'\t') && rest_is_blank_line(&bytes[i..]))
+        {
             // Line folding: trailing blanks, the break, and the next line's indentation fold
             // into one space, or into n-1 newlines for n breaks.
             let mut breaks = 0;
@@ -138,7 +141,11 @@ fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
                 }
                 j += 1;
             }
-            let folded = if breaks <= 1 { " ".to_string() } else { "\n".repeat(breaks - 1) };
+            let folded = if breaks <= 1 {
+                " ".to_string()
+            } else {
+                "\n".repeat(breaks - 1)
+            };
             push_mapped(&mut out, &mut positions, &folded, here);
             i = j;
         } else {
@@ -273,7 +280,8 @@ mod tests {
             }
             let src = map.offset(i as u32) as usize;
             assert_eq!(
-                source.as_bytes()[src] as char, b as char,
+                source.as_bytes()[src] as char,
+                b as char,
                 "decoded byte {i} ({:?}) maps to source byte {src}",
                 b as char
             );
@@ -282,7 +290,8 @@ mod tests {
 
     #[test]
     fn literal_block_maps_each_line() {
-        let source = "data:\n  nginx.conf: |\n    events {}\n    http {\n        server {}\n    }\n";
+        let source =
+            "data:\n  nginx.conf: |\n    events {}\n    http {\n        server {}\n    }\n";
         let start = source.find('|').unwrap();
         let span = Span::from_range(start..source.len() - 1);
         let decoded = "events {}\nhttp {\n    server {}\n}\n";

@@ -42,7 +42,13 @@ pub fn is_block_mapping(file: &SourceFile, mapping: &Node) -> bool {
 /// Insert `key: value` lines (`lines` already formatted relative to the key column, each line
 /// without indentation; nested lines carry their own extra indentation) into a block mapping:
 /// before the first entry when it starts its line, else after the last entry.
-pub fn insert_entry(file: &SourceFile, id: FileId, mapping: &Node, lines: &[String], first: bool) -> Option<Edit> {
+pub fn insert_entry(
+    file: &SourceFile,
+    id: FileId,
+    mapping: &Node,
+    lines: &[String],
+    first: bool,
+) -> Option<Edit> {
     if !is_block_mapping(file, mapping) {
         return None;
     }
@@ -51,16 +57,30 @@ pub fn insert_entry(file: &SourceFile, id: FileId, mapping: &Node, lines: &[Stri
     let entries = mapping.entries();
     let head = entries.first()?;
     if first && starts_line(file, head.key.span.start) {
-        return Some(Edit::insert(id, line_start(file, head.key.span.start), text));
+        return Some(Edit::insert(
+            id,
+            line_start(file, head.key.span.start),
+            text,
+        ));
     }
     let last = entries.last()?;
     let end = last.value.span.end.max(last.key.span.end);
-    Some(Edit::insert(id, line_end(file, end.saturating_sub(1).max(last.key.span.start)), text))
+    Some(Edit::insert(
+        id,
+        line_end(file, end.saturating_sub(1).max(last.key.span.start)),
+        text,
+    ))
 }
 
 /// Insert a `key:` with nested lines under a parent mapping that lacks the key: e.g. add
 /// `annotations:` under `metadata`. `nested` lines are indented two spaces deeper.
-pub fn insert_nested(file: &SourceFile, id: FileId, parent: &Node, key: &str, nested: &[String]) -> Option<Edit> {
+pub fn insert_nested(
+    file: &SourceFile,
+    id: FileId,
+    parent: &Node,
+    key: &str,
+    nested: &[String],
+) -> Option<Edit> {
     let mut lines = vec![format!("{key}:")];
     lines.extend(nested.iter().map(|l| format!("  {l}")));
     insert_entry(file, id, parent, &lines, false)
@@ -85,9 +105,17 @@ pub fn yaml_single_quoted(s: &str) -> String {
 /// Insert directives as the first children of an nginx block, with the indentation of its
 /// children. `None` when the block's layout does not allow a clean insertion (e.g. `{` not at
 /// the end of its line).
-pub fn insert_nginx_directives(files: &[SourceFile], conf: &Conf, block: DirId, directives: &[String]) -> Option<Edit> {
+pub fn insert_nginx_directives(
+    files: &[SourceFile],
+    conf: &Conf,
+    block: DirId,
+    directives: &[String],
+) -> Option<Edit> {
     let at = conf.insertion_point(files, block)?;
     let indent = conf.child_indent(files, block);
-    let text: String = directives.iter().map(|d| format!("{indent}{d}\n")).collect();
+    let text: String = directives
+        .iter()
+        .map(|d| format!("{indent}{d}\n"))
+        .collect();
     Some(Edit::insert(conf.dir(block).file, at, text))
 }

@@ -36,13 +36,25 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
     let mut out: Vec<Attachment<'_>> = Vec::new();
     for service in ws.of_kind("Service") {
         for port in k8s::service_ports(service) {
-            let Some(evidence) = ws.realtime.port(service.id, port.index) else { continue };
-            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else { continue };
-            let Some(config) = reference.config.map(|c| ws.resource(c)) else { continue };
+            let Some(evidence) = ws.realtime.port(service.id, port.index) else {
+                continue;
+            };
+            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
+                continue;
+            };
+            let Some(config) = reference.config.map(|c| ws.resource(c)) else {
+                continue;
+            };
             if out.iter().any(|a| a.config.id == config.id) {
                 continue;
             }
-            out.push(Attachment { service, port, reference, config, evidence });
+            out.push(Attachment {
+                service,
+                port,
+                reference,
+                config,
+                evidence,
+            });
         }
     }
     out
@@ -71,9 +83,16 @@ pub fn spec_anchor(r: &Resource) -> Location {
 pub fn nginx_version(ws: &Workspace, conf: &Conf) -> Option<(NginxVersion, Option<Location>)> {
     for mount in ws.links.nginx_mounts.iter().filter(|m| m.conf == conf.id) {
         let workload = ws.resource(mount.workload);
-        let Some(pod) = k8s::pod_spec(workload) else { continue };
+        let Some(pod) = k8s::pod_spec(workload) else {
+            continue;
+        };
         let containers = k8s::containers(pod);
-        let Some(image) = containers.get(mount.container).and_then(|c| c.image.as_ref()) else { continue };
+        let Some(image) = containers
+            .get(mount.container)
+            .and_then(|c| c.image.as_ref())
+        else {
+            continue;
+        };
         let (repo, tag) = split_image(&image.value);
         if repo.rsplit('/').next().is_some_and(|n| n.contains("nginx")) {
             if let Some(v) = tag.and_then(NginxVersion::parse) {
@@ -151,7 +170,11 @@ pub fn nginx_seconds(text: &str) -> Option<f64> {
 /// `location /path` header span (name through last argument): where location findings point.
 pub fn location_header(conf: &Conf, loc: DirId) -> Location {
     let d = conf.dir(loc);
-    Location::new(d.file, d.name_span.cover(d.args.last().map_or(d.name_span, |a| a.span)))
+    Location::new(
+        d.file,
+        d.name_span
+            .cover(d.args.last().map_or(d.name_span, |a| a.span)),
+    )
 }
 
 /// Identity of an nginx directive for fingerprints: the config and the context path.
@@ -165,12 +188,18 @@ pub fn nginx_identity(ws: &Workspace, conf: &Conf, dir: DirId) -> String {
         .map(|id| {
             let d = conf.dir(id);
             let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
-            if args.is_empty() { d.name.clone() } else { format!("{} {}", d.name, args.join(" ")) }
+            if args.is_empty() {
+                d.name.clone()
+            } else {
+                format!("{} {}", d.name, args.join(" "))
+            }
         })
         .collect();
     let origin = match &conf.origin {
         crate::model::nginx::Origin::File(f) => ws.file(*f).path.display().to_string(),
-        crate::model::nginx::Origin::ConfigMap { resource, key, .. } => format!("{}/data/{key}", ws.resource(*resource).identity()),
+        crate::model::nginx::Origin::ConfigMap { resource, key, .. } => {
+            format!("{}/data/{key}", ws.resource(*resource).identity())
+        }
     };
     parts.insert(0, origin);
     parts.join(" > ")
@@ -199,7 +228,10 @@ mod tests {
     #[test]
     fn images() {
         assert_eq!(split_image("nginx:1.27"), ("nginx", Some("1.27")));
-        assert_eq!(split_image("localhost:5000/nginx"), ("localhost:5000/nginx", None));
+        assert_eq!(
+            split_image("localhost:5000/nginx"),
+            ("localhost:5000/nginx", None)
+        );
         assert_eq!(split_image("nginx@sha256:abc"), ("nginx", None));
     }
 }

@@ -3,8 +3,8 @@
 //! argument. Pure: text in, tree out; `include` is resolved by the loader, not here.
 
 pub mod crossplane;
-mod lexer;
 pub mod include;
+mod lexer;
 mod parser;
 
 use crate::source::Span;

@@ -3,7 +3,9 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Level};
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
-use crate::rules::support::{at_level, attached_label, diagnostic, realtime_attachments, with_evidence};
+use crate::rules::support::{
+    at_level, attached_label, diagnostic, realtime_attachments, with_evidence,
+};
 use crate::rules::Rule;
 
 pub struct CdnOnRealtimeBackend;
@@ -16,11 +18,17 @@ impl Rule for CdnOnRealtimeBackend {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in realtime_attachments(ws) {
             let config = a.config;
-            let Some(enabled) = config.node.at(&["spec", "cdn", "enabled"]) else { continue };
+            let Some(enabled) = config.node.at(&["spec", "cdn", "enabled"]) else {
+                continue;
+            };
             if enabled.as_bool() != Some(true) {
                 continue;
             }
-            let force_all = config.node.at(&["spec", "cdn", "cacheMode"]).and_then(Node::as_str) == Some("FORCE_CACHE_ALL");
+            let force_all = config
+                .node
+                .at(&["spec", "cdn", "cacheMode"])
+                .and_then(Node::as_str)
+                == Some("FORCE_CACHE_ALL");
             let (attached_at, attached_text) = attached_label(&a);
             let mut d = diagnostic(
                 self.id(),

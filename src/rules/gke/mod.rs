@@ -15,10 +15,17 @@ use crate::parse::yaml::Node;
 pub fn neg_annotation(service: &Resource) -> Option<bool> {
     let text = service.annotation_str("cloud.google.com/neg")?;
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    Some(value.get("ingress").and_then(serde_json::Value::as_bool).unwrap_or(false))
+    Some(
+        value
+            .get("ingress")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
+    )
 }
 
 /// `metadata.annotations`, `metadata`: for inserting annotations.
 pub fn annotations_node(r: &Resource) -> Option<&Node> {
-    r.node.at(&["metadata", "annotations"]).filter(|n| n.is_mapping())
+    r.node
+        .at(&["metadata", "annotations"])
+        .filter(|n| n.is_mapping())
 }

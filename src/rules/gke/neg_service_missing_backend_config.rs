@@ -20,22 +20,31 @@ impl Rule for NegServiceMissingBackendConfig {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for service in ws.of_kind("Service") {
-            if BACKEND_CONFIG_KEYS.iter().any(|k| service.annotation(k).is_some()) {
+            if BACKEND_CONFIG_KEYS
+                .iter()
+                .any(|k| service.annotation(k).is_some())
+            {
                 continue;
             }
             let neg = neg_annotation(service).unwrap_or(ws.settings.neg_by_default);
             if !neg {
                 continue;
             }
-            let Some(backend) = ws.links.gke_backends_of(ws, service.id).next() else { continue };
+            let Some(backend) = ws.links.gke_backends_of(ws, service.id).next() else {
+                continue;
+            };
             let realtime = ws.realtime.service_ports(service.id);
-            let Some(&(_, evidence)) = realtime.first() else { continue };
+            let Some(&(_, evidence)) = realtime.first() else {
+                continue;
+            };
             let socketio = realtime.iter().any(|(_, e)| e.iter().any(|x| x.socketio));
 
             let mut consequences = vec!["30 s WebSocket lifetime".to_string()];
             if socketio {
                 match ws.links.max_replicas(ws, service.id) {
-                    Some((n, _)) if n > 1 => consequences.push(format!("no session affinity for {n} replicas")),
+                    Some((n, _)) if n > 1 => {
+                        consequences.push(format!("no session affinity for {n} replicas"))
+                    }
                     _ => consequences.push("no session affinity".into()),
                 }
             }
@@ -53,13 +62,22 @@ impl Rule for NegServiceMissingBackendConfig {
             .with_label("no `cloud.google.com/backend-config` annotation on this Service")
             .with_identity(format!("{}/metadata/annotations", service.identity()));
             d = with_evidence(d, evidence);
-            d = d.with_related(ingress.location(backend.backend.service.span), format!("GKE Ingress `{}` sends traffic here", ingress.name));
+            d = d.with_related(
+                ingress.location(backend.backend.service.span),
+                format!("GKE Ingress `{}` sends traffic here", ingress.name),
+            );
             d = d
                 .with_note("without a BackendConfig the load balancer uses its defaults: the backend timeout of 30 s is the maximum lifetime of every WebSocket, idle or not; no session affinity; a health check on `/` or a copied readinessProbe")
                 .with_help("attach a BackendConfig with `timeoutSec`, `sessionAffinity` and `healthCheck` through the `cloud.google.com/backend-config` annotation");
             let unattached = unattached_configs(ws, service);
             if let [config] = unattached.as_slice() {
-                d = d.with_related(config.location(config.anchor()), format!("BackendConfig `{}` in this namespace is attached to nothing", config.name));
+                d = d.with_related(
+                    config.location(config.anchor()),
+                    format!(
+                        "BackendConfig `{}` in this namespace is attached to nothing",
+                        config.name
+                    ),
+                );
             }
             if let Some(fix) = fix(ws, service, &unattached) {
                 d = d.with_fix(fix);
@@ -73,9 +91,17 @@ impl Rule for NegServiceMissingBackendConfig {
 fn unattached_configs<'a>(ws: &'a Workspace, service: &Resource) -> Vec<&'a Resource> {
     let referenced: HashSet<String> = ws
         .of_kind("Service")
-        .flat_map(|s| BACKEND_CONFIG_KEYS.iter().filter_map(move |k| s.annotation_str(k)))
+        .flat_map(|s| {
+            BACKEND_CONFIG_KEYS
+                .iter()
+                .filter_map(move |k| s.annotation_str(k))
+        })
         .filter_map(|text| BackendConfigAnnotation::parse(text).ok())
-        .flat_map(|a| a.default.into_iter().chain(a.ports.into_iter().map(|(_, v)| v)))
+        .flat_map(|a| {
+            a.default
+                .into_iter()
+                .chain(a.ports.into_iter().map(|(_, v)| v))
+        })
         .collect();
     ws.of_kind("BackendConfig")
         .filter(|c| c.same_namespace(service) && !referenced.contains(&c.name))
@@ -90,7 +116,11 @@ fn fix(ws: &Workspace, service: &Resource, unattached: &[&Resource]) -> Option<F
         [config] => (config.name.clone(), None),
         _ => {
             let name = format!("{}-backend-config", service.name);
-            let namespace = if service.namespace_explicit { format!("\n  namespace: {}", service.namespace) } else { String::new() };
+            let namespace = if service.namespace_explicit {
+                format!("\n  namespace: {}", service.namespace)
+            } else {
+                String::new()
+            };
             let doc = format!(
                 "---\napiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: {name}{namespace}\nspec:\n  # WebSocket connections are closed when this expires, idle or not.\n  timeoutSec: 3600\n  sessionAffinity:\n    affinityType: GENERATED_COOKIE\n    affinityCookieTtlSec: 86400\n  healthCheck:\n    type: HTTP\n    requestPath: /\n"
             );
@@ -101,12 +131,22 @@ fn fix(ws: &Workspace, service: &Resource, unattached: &[&Resource]) -> Option<F
     let line = format!("cloud.google.com/backend-config: {value}");
     let mut edits = vec![match annotations_node(service) {
         Some(annotations) => insert_entry(file, service.file, annotations, &[line], false)?,
-        None => insert_nested(file, service.file, service.metadata()?, "annotations", &[line])?,
+        None => insert_nested(
+            file,
+            service.file,
+            service.metadata()?,
+            "annotations",
+            &[line],
+        )?,
     }];
     if let Some(doc) = new_config {
         let end = crate::source::to_u32(file.text.len());
         let sep = if file.text.ends_with('\n') { "" } else { "\n" };
-        edits.push(crate::diagnostic::Edit::insert(service.file, end, format!("{sep}{doc}")));
+        edits.push(crate::diagnostic::Edit::insert(
+            service.file,
+            end,
+            format!("{sep}{doc}"),
+        ));
     }
     let title = match unattached {
         [_] => format!("attach BackendConfig `{name}` to this Service"),

@@ -4,7 +4,9 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
 use crate::rules::edit::insert_entry;
-use crate::rules::support::{attached_label, diagnostic, realtime_attachments, spec_anchor, with_evidence};
+use crate::rules::support::{
+    attached_label, diagnostic, realtime_attachments, spec_anchor, with_evidence,
+};
 use crate::rules::Rule;
 
 pub struct SessionAffinityMissing;
@@ -20,7 +22,9 @@ impl Rule for SessionAffinityMissing {
             if socketio.is_empty() {
                 continue;
             }
-            let Some((replicas, workload)) = ws.links.max_replicas(ws, a.service.id) else { continue };
+            let Some((replicas, workload)) = ws.links.max_replicas(ws, a.service.id) else {
+                continue;
+            };
             if replicas < 2 {
                 continue;
             }
@@ -45,7 +49,11 @@ impl Rule for SessionAffinityMissing {
                             file,
                             config.file,
                             spec,
-                            &["sessionAffinity:".into(), "  affinityType: GENERATED_COOKIE".into(), "  affinityCookieTtlSec: 86400".into()],
+                            &[
+                                "sessionAffinity:".into(),
+                                "  affinityType: GENERATED_COOKIE".into(),
+                                "  affinityCookieTtlSec: 86400".into(),
+                            ],
                             true,
                         )
                     }),
@@ -72,7 +80,11 @@ impl Rule for SessionAffinityMissing {
                 .with_help("add `sessionAffinity: {affinityType: GENERATED_COOKIE, affinityCookieTtlSec: 86400}` (or `CLIENT_IP`)")
                 .with_identity(format!("{}/spec/sessionAffinity", config.identity()));
             if let Some(edit) = fix_edit {
-                d = d.with_fix(Fix::new("add cookie-based session affinity", Applicability::Unsafe, vec![edit]));
+                d = d.with_fix(Fix::new(
+                    "add cookie-based session affinity",
+                    Applicability::Unsafe,
+                    vec![edit],
+                ));
             }
             out.push(d);
         }

@@ -9,7 +9,12 @@ use crate::rules::Rule;
 pub struct UnknownGkeAnnotation;
 
 /// Prefixes whose keys GKE owns (RULES.md GKE005).
-const GKE_PREFIXES: &[&str] = &["cloud.google.com/", "networking.gke.io/", "ingress.gcp.kubernetes.io/", "kubernetes.io/ingress."];
+const GKE_PREFIXES: &[&str] = &[
+    "cloud.google.com/",
+    "networking.gke.io/",
+    "ingress.gcp.kubernetes.io/",
+    "kubernetes.io/ingress.",
+];
 
 /// The annotation that started it all: it exists nowhere in GKE (F-22).
 const PHANTOM_WEBSOCKET_KEY: &str = "cloud.google.com/websocket-max-idle-timeout";
@@ -50,10 +55,20 @@ impl Rule for UnknownGkeAnnotation {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        for r in ws.resources.iter().filter(|r| r.is("Ingress") || r.is("Service")) {
-            let known = if r.is("Ingress") { INGRESS_KEYS } else { SERVICE_KEYS };
+        for r in ws
+            .resources
+            .iter()
+            .filter(|r| r.is("Ingress") || r.is("Service"))
+        {
+            let known = if r.is("Ingress") {
+                INGRESS_KEYS
+            } else {
+                SERVICE_KEYS
+            };
             for entry in r.annotations() {
-                let Some(key) = entry.key.as_str() else { continue };
+                let Some(key) = entry.key.as_str() else {
+                    continue;
+                };
                 if !GKE_PREFIXES.iter().any(|p| key.starts_with(p)) || known.contains(&key) {
                     continue;
                 }
@@ -63,7 +78,11 @@ impl Rule for UnknownGkeAnnotation {
                 }
                 let file = ws.file(r.file);
                 let phantom = key == PHANTOM_WEBSOCKET_KEY;
-                let other_kind = if r.is("Ingress") { SERVICE_KEYS } else { INGRESS_KEYS };
+                let other_kind = if r.is("Ingress") {
+                    SERVICE_KEYS
+                } else {
+                    INGRESS_KEYS
+                };
                 let mut d = diagnostic(
                     self.id(),
                     r.location(entry.key.span),
@@ -82,17 +101,31 @@ impl Rule for UnknownGkeAnnotation {
                 } else if other_kind.contains(&key) {
                     d = at_level(d, Level::Warning).with_help(format!(
                         "`{key}` is read on a {}, not here: move it there",
-                        if r.is("Ingress") { "Service" } else { "Ingress" }
+                        if r.is("Ingress") {
+                            "Service"
+                        } else {
+                            "Ingress"
+                        }
                     ));
                 } else {
                     d = at_level(d, Level::Warning);
                     match nearest(key, known) {
                         Some(near) => d = d.with_help(format!("did you mean `{near}`?")),
-                        None => d = d.with_help(format!("remove it; the keys GKE reads on a {} are: {}", r.kind, known.join(", "))),
+                        None => {
+                            d = d.with_help(format!(
+                                "remove it; the keys GKE reads on a {} are: {}",
+                                r.kind,
+                                known.join(", ")
+                            ))
+                        }
                     }
                 }
                 if let Some(edit) = remove_entry(file, r.file, entry) {
-                    d = d.with_fix(Fix::new(format!("remove `{key}`"), Applicability::Safe, vec![edit]));
+                    d = d.with_fix(Fix::new(
+                        format!("remove `{key}`"),
+                        Applicability::Safe,
+                        vec![edit],
+                    ));
                 }
                 out.push(d);
             }
@@ -116,7 +149,9 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -129,7 +164,10 @@ mod tests {
 
     #[test]
     fn suggests_typos_only() {
-        assert_eq!(nearest("kubernetes.io/ingress.global-static-ip", INGRESS_KEYS), Some("kubernetes.io/ingress.global-static-ip-name"));
+        assert_eq!(
+            nearest("kubernetes.io/ingress.global-static-ip", INGRESS_KEYS),
+            Some("kubernetes.io/ingress.global-static-ip-name")
+        );
         assert_eq!(nearest(PHANTOM_WEBSOCKET_KEY, INGRESS_KEYS), None);
     }
 }

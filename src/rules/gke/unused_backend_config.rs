@@ -21,9 +21,18 @@ impl Rule for UnusedBackendConfig {
         let mut referenced: HashSet<(Option<&str>, String)> = HashSet::new();
         for s in ws.of_kind("Service") {
             for key in BACKEND_CONFIG_KEYS {
-                let Some(parsed) = s.annotation_str(key).and_then(|t| BackendConfigAnnotation::parse(t).ok()) else { continue };
+                let Some(parsed) = s
+                    .annotation_str(key)
+                    .and_then(|t| BackendConfigAnnotation::parse(t).ok())
+                else {
+                    continue;
+                };
                 let ns = s.namespace_explicit.then_some(s.namespace.as_str());
-                for name in parsed.default.into_iter().chain(parsed.ports.into_iter().map(|(_, v)| v)) {
+                for name in parsed
+                    .default
+                    .into_iter()
+                    .chain(parsed.ports.into_iter().map(|(_, v)| v))
+                {
                     referenced.insert((ns, name));
                 }
             }
@@ -31,7 +40,8 @@ impl Rule for UnusedBackendConfig {
         for config in ws.of_kind("BackendConfig") {
             let used = referenced.contains(&(None, config.name.clone()))
                 || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
-                || (!config.namespace_explicit && referenced.iter().any(|(_, n)| n == &config.name));
+                || (!config.namespace_explicit
+                    && referenced.iter().any(|(_, n)| n == &config.name));
             if used {
                 continue;
             }

@@ -3,7 +3,9 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::Workspace;
 use crate::rules::edit::insert_entry;
-use crate::rules::support::{attached_label, diagnostic, realtime_attachments, spec_anchor, with_evidence};
+use crate::rules::support::{
+    attached_label, diagnostic, realtime_attachments, spec_anchor, with_evidence,
+};
 use crate::rules::Rule;
 
 pub struct WebsocketTimeoutMissing;
@@ -32,8 +34,14 @@ impl Rule for WebsocketTimeoutMissing {
                 .with_help("set `timeoutSec` to how long a WebSocket may live (3600 is common; at most 86400)")
                 .with_identity(format!("{}/spec/timeoutSec", config.identity()));
             let file = ws.file(config.file);
-            if let Some(edit) = config.spec().and_then(|spec| insert_entry(file, config.file, spec, &["timeoutSec: 3600".into()], true)) {
-                d = d.with_fix(Fix::new("add `timeoutSec: 3600`", Applicability::Safe, vec![edit]));
+            if let Some(edit) = config.spec().and_then(|spec| {
+                insert_entry(file, config.file, spec, &["timeoutSec: 3600".into()], true)
+            }) {
+                d = d.with_fix(Fix::new(
+                    "add `timeoutSec: 3600`",
+                    Applicability::Safe,
+                    vec![edit],
+                ));
             }
             out.push(d);
         }

@@ -1,0 +1,377 @@
+//! The command line. Everything here is the edge: parse flags, call the library, print, pick
+//! the exit code (0 clean, 1 findings at or above the fail level, 2 usage or I/O error).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{Applicability, Level};
+use crate::fix;
+use crate::lint::{lint, LintOptions};
+use crate::registry::{self, RULES};
+use crate::report::{self, Format, ReportContext};
+use crate::selection::Selection;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lint-manifests",
+    version,
+    about = "Lint the Kubernetes manifests and nginx configs that put WebSocket and Socket.IO apps behind Google Cloud load balancers",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print a rule's documentation page.
+    Rule {
+        /// Rule id (`GKE002`) or name (`websocket-timeout-missing`).
+        rule: String,
+    },
+    /// List every rule: id, name, level, fixable.
+    Rules {
+        #[arg(long, value_enum, default_value = "table")]
+        format: RulesFormat,
+    },
+    /// Print an nginx config as crossplane-compatible JSON (plus a `column` per directive).
+    ParseNginx {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Do not follow `include` directives.
+        #[arg(long)]
+        single: bool,
+        /// Never read includes outside this directory (default: the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to lint (`-` reads stdin). Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    fix: bool,
+    /// Also apply unsafe fixes (with `--fix` or `--diff`).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the diff the fixes would make, change nothing (exit 1 if there is one).
+    #[arg(long)]
+    diff: bool,
+    /// Show each fix's diff under its finding (human format).
+    #[arg(long)]
+    show_fixes: bool,
+    /// Lowest level that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "warning")]
+    fail_on: FailOn,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Only these rules (ids, names or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Also these rules.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Not these rules.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// The linted root: nothing outside it is read (default: the current directory).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// The name to report stdin under (`-`).
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Show suppressed findings too.
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("lint-manifests: error: {e:#}");
+            2
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Some(Command::Rule { rule }) => print_rule(&rule),
+        Some(Command::Rules { format }) => print_rules(format),
+        Some(Command::ParseNginx {
+            files,
+            single,
+            root,
+        }) => {
+            let root = root.unwrap_or_else(|| PathBuf::from("."));
+            let payload =
+                crate::parse::nginx::crossplane::parse_nginx_payload(&files, &root, !single);
+            let ok = payload.get("status").and_then(|s| s.as_str()) == Some("ok");
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer(&mut out, &payload)?;
+            writeln!(out)?;
+            Ok(if ok { 0 } else { 1 })
+        }
+        None => check(cli.check),
+    }
+}
+
+fn print_rule(id: &str) -> anyhow::Result<i32> {
+    match registry::lookup(id) {
+        Some(rule) => {
+            print!("{}", rule.doc);
+            Ok(0)
+        }
+        None => {
+            let near: Vec<&str> = RULES
+                .iter()
+                .filter(|r| r.id.starts_with(&id.to_ascii_uppercase()) || r.name.contains(id))
+                .map(|r| r.id)
+                .take(5)
+                .collect();
+            eprintln!(
+                "lint-manifests: error: no rule `{id}`{}",
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(", "))
+                }
+            );
+            eprintln!("  list all rules with `lint-manifests rules`");
+            Ok(2)
+        }
+    }
+}
+
+fn print_rules(format: RulesFormat) -> anyhow::Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        RulesFormat::Json => {
+            let rules: Vec<_> = RULES
+                .iter()
+                .map(|r| serde_json::json!({"id": r.id, "name": r.name, "level": r.level.as_str(), "category": r.category.as_str(), "fix": registry_fix(r), "summary": r.summary()}))
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rules)?;
+            writeln!(out)?;
+        }
+        RulesFormat::Table => {
+            writeln!(out, "{:<7} {:<38} {:<8} fix", "id", "name", "level")?;
+            for r in RULES {
+                writeln!(
+                    out,
+                    "{:<7} {:<38} {:<8} {}",
+                    r.id,
+                    r.name,
+                    r.level.as_str(),
+                    registry_fix(r)
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn registry_fix(rule: &registry::RuleMeta) -> &'static str {
+    rule.fix_availability()
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<i32> {
+    let cwd = std::env::current_dir()?;
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let mut options = LintOptions::new(paths.clone(), root);
+    options.threads = args.threads;
+    if args.threads > 0 {
+        // The rayon pool is global; set it once, before any parallel work.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global();
+    }
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut content = Vec::new();
+        std::io::stdin().read_to_end(&mut content)?;
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>.yaml"));
+        options.stdin = Some((name, content));
+    }
+    for p in args.paths.iter().filter(|p| p.as_os_str() != "-") {
+        if !p.exists() {
+            anyhow::bail!("`{}` does not exist", p.display());
+        }
+    }
+    let selection = Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    for s in selection
+        .select
+        .iter()
+        .chain(&selection.extend_select)
+        .chain(&selection.ignore)
+    {
+        if crate::selection::unknown_selector(s) {
+            anyhow::bail!("`{s}` names no rule (use an id like `GKE001`, a name like `websocket-timeout-missing`, or a prefix like `NGX`)");
+        }
+    }
+    let enabled_ids = selection.enabled_ids();
+    let enabled = move |id: &str| enabled_ids.contains(&id);
+
+    let minimum = if args.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    let (result, fix_summary) = if args.fix || args.diff {
+        let outcome = fix::fix_in_memory(&options, &enabled, minimum);
+        if args.diff {
+            let mut out = std::io::stdout().lock();
+            for (path, (original, fixed)) in &outcome.changed {
+                write!(out, "{}", fix::unified_diff(path, original, fixed))?;
+            }
+            let code = if outcome.changed.is_empty() { 0 } else { 1 };
+            eprintln!(
+                "{} fix(es) would change {} file(s)",
+                outcome.applied,
+                outcome.changed.len()
+            );
+            return Ok(code);
+        }
+        let mut written = 0;
+        let mut failed = false;
+        for (path, (_, fixed)) in &outcome.changed {
+            match fix::write_atomically(path, fixed) {
+                Ok(()) => written += 1,
+                Err(e) => {
+                    failed = true;
+                    eprintln!(
+                        "lint-manifests: error: cannot fix `{}`: {e}",
+                        path.display()
+                    );
+                }
+            }
+        }
+        if failed {
+            // Report what remains as if nothing had been fixed for the files not written.
+            let result = lint(&options, &enabled);
+            (result, Some((0, 0)))
+        } else {
+            (outcome.result, Some((outcome.applied, written)))
+        }
+    } else {
+        (lint(&options, &enabled), None)
+    };
+
+    for s in &result.skipped {
+        eprintln!(
+            "lint-manifests: warning: skipped `{}`: {}",
+            s.path.display(),
+            s.reason
+        );
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ctx = ReportContext {
+        files: &result.files,
+        base_dir: &cwd,
+        color,
+        show_fixes: args.show_fixes,
+        show_suppressed: args.show_suppressed,
+    };
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            report::emit(args.format, &result.diagnostics, &ctx, &mut buf)?;
+            std::fs::write(path, buf)
+                .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            report::emit(args.format, &result.diagnostics, &ctx, &mut out)?;
+            out.flush()?;
+        }
+    }
+    if let Some((applied, written)) = fix_summary {
+        eprintln!("Fixed {applied} finding(s) in {written} file(s).");
+    }
+    if args.exit_zero {
+        return Ok(0);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warning => Level::Warning,
+        FailOn::Note => Level::Note,
+    };
+    let failing = result
+        .diagnostics
+        .iter()
+        .any(|d| d.suppressed.is_none() && d.level >= threshold);
+    Ok(i32::from(failing))
+}
+
+/// For tests: whether a path is inside another.
+pub fn is_within(path: &Path, root: &Path) -> bool {
+    path.starts_with(root)
+}

@@ -1,0 +1,93 @@
+//! NGX009 keepalive-below-google-lb: see `rules/NGX009.md`.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::model::Workspace;
+use crate::rules::edit::insert_nginx_directives;
+use crate::rules::support::{
+    behind_google_lb, diagnostic, location_header, nginx_identity, nginx_seconds,
+};
+use crate::rules::Rule;
+
+pub struct KeepaliveBelowGoogleLb;
+
+/// Google's load balancer keeps idle backend connections this long (F-25).
+const GOOGLE_IDLE_SEC: f64 = 600.0;
+/// What the fix sets: above Google's, as Google's own echo server does.
+const RECOMMENDED: &str = "620s";
+
+impl Rule for KeepaliveBelowGoogleLb {
+    fn id(&self) -> &'static str {
+        "NGX009"
+    }
+
+    fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        for conf in &ws.nginx.confs {
+            let Some((service, lb_at)) = behind_google_lb(ws, conf) else {
+                continue;
+            };
+            let http = conf.http();
+            let explicit = conf.child_named(http, "keepalive_timeout").last().copied();
+            let (primary, seconds, edit, default) = match explicit {
+                Some(k) => {
+                    let d = conf.dir(k);
+                    let Some(secs) = d.arg(0).and_then(nginx_seconds) else {
+                        continue;
+                    };
+                    (
+                        d.location(),
+                        secs,
+                        Some(Edit::replace(d.file, d.args[0].span, RECOMMENDED)),
+                        false,
+                    )
+                }
+                None => {
+                    // A conf.d fragment runs inside the image's nginx.conf (65 s); a full
+                    // config without the directive gets nginx's 75 s default.
+                    let (anchor, secs) = match http {
+                        Some(h) => (h, 75.0),
+                        None => match conf.servers().first() {
+                            Some(&s) => (s, 65.0),
+                            None => continue,
+                        },
+                    };
+                    let edit = insert_nginx_directives(
+                        &ws.files,
+                        conf,
+                        anchor,
+                        &[format!("keepalive_timeout {RECOMMENDED};")],
+                    );
+                    (location_header(conf, anchor), secs, edit, true)
+                }
+            };
+            if seconds >= GOOGLE_IDLE_SEC + 1.0 {
+                continue;
+            }
+            let mut d = diagnostic(
+                self.id(),
+                primary,
+                format!(
+                    "nginx closes idle keep-alive connections after {seconds} s{}, before Google's load balancer (600 s): requests race into closed connections and get 502",
+                    if default { " (default)" } else { "" }
+                ),
+            )
+            .with_label(if default { "no `keepalive_timeout` here: the default applies" } else { "shorter than the load balancer's 600 s" })
+            .with_related(lb_at, format!("Service `{}` is a GKE load balancer backend", service.name))
+            .with_note("the load balancer reuses backend connections for up to 600 s; the backend must keep them open longer so that it never closes one the balancer is about to use")
+            .with_help(format!("set `keepalive_timeout {RECOMMENDED};` in the `http` block"))
+            .with_identity(format!("{} > keepalive_timeout", nginx_identity(ws, conf, http.unwrap_or(conf.top[0]))));
+            if let Some(edit) = edit {
+                let applicability = if conf.editable() {
+                    Applicability::Safe
+                } else {
+                    Applicability::DisplayOnly
+                };
+                d = d.with_fix(Fix::new(
+                    format!("set `keepalive_timeout {RECOMMENDED}`"),
+                    applicability,
+                    vec![edit],
+                ));
+            }
+            out.push(d);
+        }
+    }
+}
