@@ -1,0 +1,387 @@
+//! Property tests for the YAML loader: no panics on any input, and generated documents come
+//! back with the same values and spans that slice to each node's rendered text.
+
+use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, Value, YamlLimits};
+use proptest::prelude::*;
+
+/// Every span of a parsed stream lies inside the text, on character boundaries.
+fn check_spans(text: &str, node: &Node) {
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        let r = node.span.range();
+        assert!(r.start <= r.end && r.end <= text.len(), "{r:?} in {text:?}");
+        assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+        match &node.value {
+            Value::Scalar(_) => {}
+            Value::Sequence(items) => stack.extend(items),
+            Value::Mapping(entries) => {
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+        }
+    }
+}
+
+fn check_any(text: &str) {
+    if let Ok(stream) = parse(text, &YamlLimits::default()) {
+        for doc in &stream.documents {
+            check_spans(text, &doc.root);
+            assert!(doc.span.end as usize <= text.len());
+        }
+        for c in &stream.comments {
+            assert!(text[c.span.range()].starts_with('#'));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn arbitrary_strings_never_panic(text in any::<String>()) {
+        check_any(&text);
+    }
+
+    #[test]
+    fn yaml_like_strings_never_panic(text in "[-:?|>'\"\\[\\]{}#&*!%.,~0-9a-cé \n\t\r\u{feff}\\\\]{0,80}") {
+        check_any(&text);
+    }
+}
+
+/// A generated tree.
+#[derive(Clone, Debug)]
+enum Gen {
+    Scalar(String, ScalarStyle, Chomp),
+    Map(Vec<(String, Gen)>, bool),
+    Seq(Vec<Gen>, bool),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Chomp {
+    Clip,
+    Strip,
+    Keep,
+}
+
+fn plain() -> impl Strategy<Value = String> {
+    "[a-zA-Zé☕][a-zA-Z0-9._/é-]{0,6}( [a-zA-Z0-9._/☕]{1,4}){0,2}"
+        .prop_filter("not a special plain scalar", |s| {
+            !matches!(s.as_str(), "y" | "n" | "Y" | "N") && !s.starts_with("---")
+        })
+}
+
+fn key() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,8}"
+}
+
+fn block_lines() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec("[a-z#:{}\\[\\]'\"é][a-z #:'\"é]{0,12}", 1..4)
+}
+
+fn scalar() -> impl Strategy<Value = Gen> {
+    let chomp = prop_oneof![Just(Chomp::Clip), Just(Chomp::Strip), Just(Chomp::Keep)];
+    prop_oneof![
+        plain().prop_map(|s| Gen::Scalar(s, ScalarStyle::Plain, Chomp::Clip)),
+        "[ -~é☕]{0,12}".prop_map(|s| Gen::Scalar(s, ScalarStyle::SingleQuoted, Chomp::Clip)),
+        "[ -~é☕\n\t]{0,12}".prop_map(|s| Gen::Scalar(s, ScalarStyle::DoubleQuoted, Chomp::Clip)),
+        (block_lines(), chomp.clone()).prop_map(|(l, c)| Gen::Scalar(
+            l.join("\n"),
+            ScalarStyle::Literal,
+            c
+        )),
+        (block_lines(), chomp).prop_map(|(l, c)| Gen::Scalar(l.join("\n"), ScalarStyle::Folded, c)),
+    ]
+}
+
+fn tree() -> impl Strategy<Value = Gen> {
+    scalar().prop_recursive(5, 40, 5, |inner| {
+        prop_oneof![
+            (
+                prop::collection::vec((key(), inner.clone()), 0..5),
+                any::<bool>()
+            )
+                .prop_map(|(mut entries, flow)| {
+                    // unique keys, so lookups are unambiguous
+                    let mut seen = std::collections::HashSet::new();
+                    entries.retain(|(k, _)| seen.insert(k.clone()));
+                    Gen::Map(entries, flow)
+                }),
+            (prop::collection::vec(inner, 0..5), any::<bool>())
+                .prop_map(|(items, flow)| Gen::Seq(items, flow)),
+        ]
+    })
+}
+
+fn is_block_scalar(g: &Gen) -> bool {
+    matches!(
+        g,
+        Gen::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, _)
+    )
+}
+
+/// Flow rendering is only possible when the subtree holds no block scalars.
+fn flow_ok(g: &Gen) -> bool {
+    match g {
+        Gen::Scalar(..) => !is_block_scalar(g),
+        Gen::Map(e, _) => e.iter().all(|(_, v)| flow_ok(v)),
+        Gen::Seq(i, _) => i.iter().all(flow_ok),
+    }
+}
+
+fn renders_flow(g: &Gen) -> bool {
+    match g {
+        Gen::Map(e, flow) => e.is_empty() || (*flow && flow_ok(g)),
+        Gen::Seq(i, flow) => i.is_empty() || (*flow && flow_ok(g)),
+        Gen::Scalar(..) => false,
+    }
+}
+
+/// The decoded value saphyr should produce for a generated scalar.
+fn decoded(text: &str, style: ScalarStyle, chomp: Chomp) -> String {
+    let body = match style {
+        ScalarStyle::Folded => text.replace('\n', " "),
+        _ => text.to_owned(),
+    };
+    match (style, chomp) {
+        (ScalarStyle::Literal | ScalarStyle::Folded, Chomp::Strip) => body,
+        (ScalarStyle::Literal | ScalarStyle::Folded, _) => body + "\n",
+        _ => body,
+    }
+}
+
+struct Renderer {
+    out: String,
+    /// Expected byte range of every node, in pre-order (keys before their values).
+    spans: Vec<(usize, usize)>,
+}
+
+impl Renderer {
+    fn scalar_inline(&mut self, text: &str, style: ScalarStyle) {
+        match style {
+            ScalarStyle::Plain => self.out.push_str(text),
+            ScalarStyle::SingleQuoted => {
+                self.out.push('\'');
+                self.out.push_str(&text.replace('\'', "''"));
+                self.out.push('\'');
+            }
+            _ => {
+                self.out.push('"');
+                for c in text.chars() {
+                    match c {
+                        '"' => self.out.push_str("\\\""),
+                        '\\' => self.out.push_str("\\\\"),
+                        '\n' => self.out.push_str("\\n"),
+                        '\t' => self.out.push_str("\\t"),
+                        c => self.out.push(c),
+                    }
+                }
+                self.out.push('"');
+            }
+        }
+    }
+
+    /// A block scalar: header at the cursor, content lines at `indent`.
+    fn block_scalar(&mut self, text: &str, style: ScalarStyle, chomp: Chomp, indent: usize) {
+        let start = self.out.len();
+        self.out.push(if style == ScalarStyle::Literal {
+            '|'
+        } else {
+            '>'
+        });
+        match chomp {
+            Chomp::Clip => {}
+            Chomp::Strip => self.out.push('-'),
+            Chomp::Keep => self.out.push('+'),
+        }
+        for line in text.split('\n') {
+            self.out.push('\n');
+            self.out.push_str(&" ".repeat(indent));
+            self.out.push_str(line);
+        }
+        self.spans.push((start, self.out.len()));
+        self.out.push('\n');
+    }
+
+    fn flow(&mut self, g: &Gen) {
+        let start = self.out.len();
+        let slot = self.spans.len();
+        self.spans.push((start, start));
+        match g {
+            Gen::Scalar(text, style, _) => self.scalar_inline(text, *style),
+            Gen::Map(entries, _) => {
+                self.out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    let ks = self.out.len();
+                    self.out.push_str(k);
+                    self.spans.push((ks, self.out.len()));
+                    self.out.push_str(": ");
+                    self.flow(v);
+                }
+                self.out.push('}');
+            }
+            Gen::Seq(items, _) => {
+                self.out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.flow(v);
+                }
+                self.out.push(']');
+            }
+        }
+        self.spans[slot].1 = self.out.len();
+    }
+
+    /// A node that follows `key:` or `- ` on the current line (`indent` for its children).
+    fn value(&mut self, g: &Gen, indent: usize) {
+        match g {
+            Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
+                self.block_scalar(text, *style, *chomp, indent)
+            }
+            _ if !matches!(g, Gen::Scalar(..)) && !renders_flow(g) => {
+                self.out.push('\n');
+                self.out.push_str(&" ".repeat(indent));
+                self.block(g, indent);
+            }
+            _ => {
+                self.flow(g);
+                self.out.push('\n');
+            }
+        }
+    }
+
+    /// A block collection starting at the cursor, lines after the first at `indent`.
+    fn block(&mut self, g: &Gen, indent: usize) {
+        let slot = self.spans.len();
+        let start = self.out.len();
+        self.spans.push((start, start));
+        let mut end = start;
+        match g {
+            Gen::Map(entries, _) => {
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(&" ".repeat(indent));
+                    }
+                    let ks = self.out.len();
+                    self.out.push_str(k);
+                    self.spans.push((ks, self.out.len()));
+                    self.out.push(':');
+                    // a space unless a block collection starts on the next line
+                    if matches!(v, Gen::Scalar(..)) || renders_flow(v) {
+                        self.out.push(' ');
+                    }
+                    self.value(v, indent + 2);
+                    end = self.out.len() - 1;
+                }
+            }
+            Gen::Seq(items, _) => {
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(&" ".repeat(indent));
+                    }
+                    self.out.push_str("- ");
+                    match v {
+                        Gen::Map(..) | Gen::Seq(..) if !renders_flow(v) => {
+                            // compact: the nested collection starts on the dash line
+                            self.block(v, indent + 2);
+                        }
+                        _ => self.value(v, indent + 2),
+                    }
+                    end = self.out.len() - 1;
+                }
+            }
+            Gen::Scalar(..) => unreachable!(),
+        }
+        self.spans[slot].1 = end;
+    }
+}
+
+fn render(g: &Gen) -> (String, Vec<(usize, usize)>) {
+    let mut r = Renderer {
+        out: String::new(),
+        spans: Vec::new(),
+    };
+    match g {
+        Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
+            r.out.push_str("--- ");
+            r.block_scalar(text, *style, *chomp, 1);
+        }
+        _ if matches!(g, Gen::Scalar(..)) || renders_flow(g) => {
+            r.flow(g);
+            r.out.push('\n');
+        }
+        _ => r.block(g, 0),
+    }
+    (r.out, r.spans)
+}
+
+/// Compare parsed and generated trees; collect parsed spans in pre-order.
+fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) {
+    spans.push((parsed.span.start as usize, parsed.span.end as usize));
+    match (g, &parsed.value) {
+        (Gen::Scalar(t, style, chomp), Value::Scalar(s)) => {
+            assert_eq!(s.style, *style, "{text:?}");
+            assert_eq!(s.text, decoded(t, *style, *chomp), "{text:?}");
+        }
+        (Gen::Map(entries, _), Value::Mapping(parsed_entries)) => {
+            assert_eq!(entries.len(), parsed_entries.len(), "{text:?}");
+            for ((k, v), e) in entries.iter().zip(parsed_entries) {
+                spans.push((e.key.span.start as usize, e.key.span.end as usize));
+                assert_eq!(e.key.as_str(), Some(k.as_str()));
+                compare(&e.value, v, spans, text);
+            }
+        }
+        (Gen::Seq(items, _), Value::Sequence(parsed_items)) => {
+            assert_eq!(items.len(), parsed_items.len(), "{text:?}");
+            for (v, p) in items.iter().zip(parsed_items) {
+                compare(p, v, spans, text);
+            }
+        }
+        _ => panic!("shape differs: {g:?} vs {parsed:?} in {text:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_trees_round_trip(g in tree(), crlf in any::<bool>(), prefix in "(# é ☕\n)?") {
+        let (body, spans) = render(&g);
+        let (mut text, mut expected) = (prefix.clone() + &body, spans);
+        for s in &mut expected {
+            s.0 += prefix.len();
+            s.1 += prefix.len();
+        }
+        if crlf && !body.contains('\r') {
+            // CRLF shifts every offset by the number of newlines before it.
+            let shift = |i: usize, t: &str| i + t[..i].matches('\n').count();
+            for s in &mut expected {
+                *s = (shift(s.0, &text), shift(s.1, &text));
+            }
+            text = text.replace('\n', "\r\n");
+        }
+        let stream = parse(&text, &YamlLimits::default())
+            .unwrap_or_else(|e| panic!("{e:?} in {text:?}"));
+        prop_assert_eq!(stream.documents.len(), 1, "{:?}", text);
+        let mut got = Vec::new();
+        compare(&stream.documents[0].root, &g, &mut got, &text);
+        let slices = |v: &[(usize, usize)]| -> Vec<String> {
+            v.iter().map(|&(a, b)| text[a..b].to_owned()).collect()
+        };
+        prop_assert_eq!(slices(&got), slices(&expected), "{:?}", text);
+    }
+}
