@@ -9,7 +9,7 @@ mod parser;
 
 use crate::source::Span;
 
-pub use parser::parse;
+pub use parser::{parse, MAX_DEPTH};
 
 /// A parsed nginx file (or embedded text).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -18,6 +18,10 @@ pub struct Config {
     /// Every `#` comment, in order (they are not directives, unlike crossplane's
     /// `comments=True` mode).
     pub comments: Vec<Comment>,
+    /// Input crossplane accepts (and we parse the same way) but nginx rejects: a directive
+    /// ended by `}` instead of `;`, a `}` at the top level (crossplane stops there), a block
+    /// still open at the end of the file.
+    pub warnings: Vec<NginxError>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
