@@ -320,8 +320,12 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
                 continue;
             };
             let target = match resolve_include(&root_canon, &including, pattern) {
-                Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => IncludeTarget::Unresolved(String::new()),
-                Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => IncludeTarget::Unresolved(String::new()),
+                Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
+                    IncludeTarget::Unresolved(String::new())
+                }
+                Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => {
+                    IncludeTarget::Unresolved(String::new())
+                }
                 Err(e) => IncludeTarget::Unresolved(e.to_string()),
                 Ok(paths) if depth >= limits.max_include_depth => {
                     let _ = paths;
