@@ -307,9 +307,16 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             }
         }
         if failed {
-            // Report what remains as if nothing had been fixed for the files not written.
+            // Some files could not be written: report what is on disk now, exit 2.
             let result = lint(&options, &enabled);
-            (result, Some((0, 0)))
+            let ctx = ReportContext::new(&result.files, &cwd);
+            report::emit(
+                args.format,
+                &result.diagnostics,
+                &ctx,
+                &mut std::io::stdout().lock(),
+            )?;
+            return Ok(2);
         } else {
             (outcome.result, Some((outcome.applied, written)))
         }

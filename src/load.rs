@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::discover::{Candidate, FileKind};
-use crate::parse::nginx::include::{resolve_include, IncludeError};
+use crate::parse::nginx::include::{resolve_in_dirs, IncludeError};
 use crate::parse::{nginx, yaml};
 use crate::source::{to_u32, FileId, SourceFile, Span};
 
@@ -319,7 +319,22 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
             let Some(pattern) = directive.arg(0) else {
                 continue;
             };
-            let target = match resolve_include(&root_canon, &including, pattern) {
+            // Relative includes resolve against nginx's prefix, which is not written anywhere:
+            // try the including file's directory and each parent up to the root.
+            let canonical = including
+                .canonicalize()
+                .unwrap_or_else(|_| including.clone());
+            let bases: Vec<&Path> = canonical
+                .ancestors()
+                .skip(1)
+                .take_while(|dir| dir.starts_with(&root_canon))
+                .collect();
+            let bases = if bases.is_empty() {
+                vec![root_canon.as_path()]
+            } else {
+                bases
+            };
+            let target = match resolve_in_dirs(&root_canon, &bases, pattern) {
                 Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
                     IncludeTarget::Unresolved(String::new())
                 }

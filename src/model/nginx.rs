@@ -394,7 +394,7 @@ impl NginxModel {
                     OffsetMap::build(&file.text, entry.value.span, scalar.style, &scalar.text);
                 match parser::parse(&scalar.text) {
                     Ok(mut config) => {
-                        if !key.ends_with(".conf") && !has_nginx_blocks(&config) {
+                        if !has_nginx_blocks(&config) {
                             continue;
                         }
                         remap(&mut config.directives, &map);
@@ -419,7 +419,7 @@ impl NginxModel {
                         });
                         model.by_config_map.insert((r.id, key.to_string()), id);
                     }
-                    Err(e) if key.ends_with(".conf") => diagnostics.push(
+                    Err(e) if reads_like_nginx(&scalar.text) => diagnostics.push(
                         Diagnostic::new(
                             "LM002",
                             Level::Error,
@@ -439,11 +439,29 @@ impl NginxModel {
     }
 }
 
-/// A ConfigMap value is nginx config when its key says so, or when it reads like one.
-fn looks_like_nginx(key: &str, text: &str) -> bool {
-    key.ends_with(".conf")
-        || key.ends_with(".conf.template")
-        || (text.contains('{') && text.contains(';') && text.contains('}'))
+/// A ConfigMap value may be nginx config when it has blocks and semicolons; whether it is
+/// is decided by its directives (many `.conf` files are not nginx: redis.conf,
+/// nsswitch.conf).
+fn looks_like_nginx(_key: &str, text: &str) -> bool {
+    text.contains('{') && text.contains(';') && text.contains('}')
+}
+
+/// Directives only nginx configs have, for values that fail to parse.
+fn reads_like_nginx(text: &str) -> bool {
+    text.lines().any(|line| {
+        let t = line.trim_start();
+        [
+            "server {",
+            "http {",
+            "events {",
+            "location ",
+            "upstream ",
+            "proxy_pass ",
+            "server_name ",
+        ]
+        .iter()
+        .any(|kw| t.starts_with(kw))
+    })
 }
 
 fn has_nginx_blocks(config: &parser::Config) -> bool {

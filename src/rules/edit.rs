@@ -119,3 +119,24 @@ pub fn insert_nginx_directives(
         .collect();
     Some(Edit::insert(conf.dir(block).file, at, text))
 }
+
+/// Insert directives right before `sibling`, on their own lines with its indentation. `None`
+/// when `sibling` does not start its line.
+pub fn insert_nginx_before(
+    files: &[SourceFile],
+    conf: &Conf,
+    sibling: DirId,
+    directives: &[String],
+) -> Option<Edit> {
+    let d = conf.dir(sibling);
+    let file = &files[d.file.0 as usize];
+    if !starts_line(file, d.span.start) {
+        return None;
+    }
+    let indent = crate::model::nginx::indentation_at(file, d.span.start);
+    let text: String = directives
+        .iter()
+        .map(|l| format!("{indent}{l}\n"))
+        .collect();
+    Some(Edit::insert(d.file, line_start(file, d.span.start), text))
+}

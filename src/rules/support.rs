@@ -13,9 +13,15 @@ pub fn diagnostic(id: &'static str, location: Location, message: impl Into<Strin
     Diagnostic::new(id, registry::meta_for(id).level, location, message)
 }
 
-/// Add up to three pieces of realtime evidence as related locations.
+/// Add up to three pieces of realtime evidence as related locations (evidence that is the
+/// primary location itself says nothing new and is left out).
 pub fn with_evidence(mut d: Diagnostic, evidence: &[Evidence]) -> Diagnostic {
-    for e in evidence.iter().take(3) {
+    let primary = d.primary;
+    for e in evidence
+        .iter()
+        .filter(|e| !(e.location.file == primary.file && primary.span.contains(e.location.span)))
+        .take(3)
+    {
         d = d.with_related(e.location, e.label.clone());
     }
     d

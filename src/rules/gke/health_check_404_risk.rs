@@ -5,7 +5,7 @@ use crate::model::k8s::{self, PortRef};
 use crate::model::nginx::Conf;
 use crate::model::{DirId, Resource, Workspace};
 use crate::parse::yaml::Node;
-use crate::rules::edit::insert_nginx_directives;
+use crate::rules::edit::{insert_nginx_before, insert_nginx_directives};
 use crate::rules::support::{at_level, diagnostic, location_header};
 use crate::rules::Rule;
 
@@ -117,18 +117,23 @@ impl Rule for HealthCheck404Risk {
                         .with_note("an unhealthy backend gets no traffic: the load balancer answers 502 for every request")
                         .with_help(format!("answer the health check explicitly: `location = {} {{ return 200; }}`, or point the health check at a path the app serves", check.path));
                     let files = &ws.files;
-                    if let Some(edit) = insert_nginx_directives(
-                        files,
-                        conf,
-                        server,
-                        &[format!(
-                            "location = {} {{ access_log off; return 200 \"ok\\n\"; }}",
-                            check.path
-                        )],
-                    ) {
+                    let new_location = [format!(
+                        "location = {} {{ access_log off; return 200 \"ok\\n\"; }}",
+                        check.path
+                    )];
+                    // Before the first location, else as the server's first directive.
+                    let edit = match conf.child_named(Some(server), "location").first() {
+                        Some(&first) => insert_nginx_before(files, conf, first, &new_location),
+                        None => insert_nginx_directives(files, conf, server, &new_location),
+                    };
+                    if let Some(edit) = edit {
                         d = d.with_fix(Fix::new(
                             format!("answer `{}` with 200 in nginx", check.path),
-                            Applicability::DisplayOnly,
+                            if conf.editable() {
+                                Applicability::Unsafe
+                            } else {
+                                Applicability::DisplayOnly
+                            },
                             vec![edit],
                         ));
                     }

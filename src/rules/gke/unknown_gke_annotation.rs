@@ -38,6 +38,8 @@ const SERVICE_KEYS: &[&str] = &[
     "cloud.google.com/neg-status",
     "cloud.google.com/backend-config",
     "cloud.google.com/app-protocols",
+    // Read by the GKE Gateway controller (GoogleCloudPlatform/gke-networking-recipes uses it).
+    "networking.gke.io/app-protocols",
     "cloud.google.com/load-balancer-type",
     "cloud.google.com/l4-rbs",
     "cloud.google.com/network-tier",

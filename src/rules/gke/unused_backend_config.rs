@@ -19,7 +19,12 @@ impl Rule for UnusedBackendConfig {
         // (namespace, name) of every BackendConfig some Service names, on any port. Services
         // without a namespace may reference any namespace (they are applied with `-n`).
         let mut referenced: HashSet<(Option<&str>, String)> = HashSet::new();
-        for s in ws.of_kind("Service") {
+        // Services and MultiClusterServices both carry the annotation.
+        for s in ws
+            .resources
+            .iter()
+            .filter(|r| r.is("Service") || r.is("MultiClusterService"))
+        {
             for key in BACKEND_CONFIG_KEYS {
                 let Some(parsed) = s
                     .annotation_str(key)
@@ -43,6 +48,29 @@ impl Rule for UnusedBackendConfig {
                 || (!config.namespace_explicit
                     && referenced.iter().any(|(_, n)| n == &config.name));
             if used {
+                continue;
+            }
+            // Only when the Services of its namespace are in the linted set: otherwise the
+            // Service that references it is likely elsewhere (a partial repository).
+            let services_here = ws.resources.iter().any(|r| {
+                (r.is("Service") || r.is("MultiClusterService"))
+                    && r.namespace == config.namespace
+                    && r.namespace_explicit == config.namespace_explicit
+            });
+            // An Ingress of the namespace routing to a Service that is not here: that Service may
+            // be the one referencing this BackendConfig.
+            let backend_missing = ws.links.backends.iter().any(|b| {
+                let ingress = ws.resource(b.ingress);
+                let strict_match = b.service.is_some_and(|s| {
+                    let s = ws.resource(s);
+                    s.namespace == ingress.namespace
+                        && s.namespace_explicit == ingress.namespace_explicit
+                });
+                !strict_match
+                    && ingress.namespace == config.namespace
+                    && ingress.namespace_explicit == config.namespace_explicit
+            });
+            if !services_here || backend_missing || ws.settings.partial_repo {
                 continue;
             }
             out.push(
