@@ -36,9 +36,17 @@ fn check_any(text: &str) {
     }
 }
 
+/// 512 cases, or `PROPTEST_CASES` for longer runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -353,7 +361,7 @@ fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) 
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

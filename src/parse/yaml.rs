@@ -6,7 +6,7 @@
 //! recursion, nesting is capped and alias expansion is budgeted, so hostile input gives a
 //! [`YamlError`] instead of a stack overflow or an out-of-memory kill.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag};
 
@@ -66,8 +66,10 @@ pub enum ScalarStyle {
 pub struct Node {
     /// The node's whole source text: quotes included for quoted scalars, the `|`/`>` header
     /// through the last content line for block scalars, `{`..`}` / `[`..`]` for flow
-    /// collections, first key to last value for block mappings. An alias expands to a copy of
-    /// the anchored node, spans included.
+    /// collections, first key to last value for block mappings, first `-` to last item for
+    /// block sequences. Properties (`&anchor`, `!tag`) are not included. A missing value
+    /// (`key:`, `- `) is an empty span right after its `:` or `-`. An alias expands to a copy
+    /// of the anchored node, spans included.
     pub span: Span,
     /// An explicit tag (`!!str`, `!Custom`), if any.
     pub tag: Option<Box<str>>,
@@ -365,7 +367,12 @@ struct Builder<'t> {
     protected: Vec<(usize, usize)>,
     /// Names written after `*` somewhere in the text: only anchors with these names are kept.
     alias_names: HashSet<&'t str>,
-    anchors: Vec<Option<Anchored>>,
+    /// Anchored nodes of the current document that some alias may name, by saphyr anchor id.
+    anchors: HashMap<usize, Anchored>,
+    /// Highest anchor id seen, and the first id of the current document: saphyr keeps anchor
+    /// names across documents, YAML does not.
+    max_anchor: usize,
+    doc_first_anchor: usize,
     copied: usize,
 }
 
@@ -383,7 +390,9 @@ impl<'t> Builder<'t> {
             last_end: 0,
             protected: Vec::new(),
             alias_names: alias_names(text),
-            anchors: Vec::new(),
+            anchors: HashMap::new(),
+            max_anchor: 0,
+            doc_first_anchor: 1,
             copied: 0,
         }
     }
@@ -409,6 +418,8 @@ impl<'t> Builder<'t> {
             Event::StreamEnd => return Ok(true),
             Event::StreamStart | Event::Nothing => {}
             Event::DocumentStart(explicit) => {
+                self.anchors.clear();
+                self.doc_first_anchor = self.max_anchor + 1;
                 self.doc_start = explicit.then_some(start);
                 if explicit {
                     self.last_end = self.last_end.max(end);
@@ -463,6 +474,7 @@ impl<'t> Builder<'t> {
         start: usize,
         end: usize,
     ) -> Result<(), YamlError> {
+        self.max_anchor = self.max_anchor.max(anchor);
         let has_props = anchor > 0 || tag.is_some();
         let content_start = if has_props {
             self.skip_props(start, end)
@@ -549,12 +561,15 @@ impl<'t> Builder<'t> {
         } else {
             self.last_end.min(start)
         };
-        let header = self.find_block_header(from, end).unwrap_or(start);
+        let Some(header) = self.find_block_header(from, end) else {
+            // Not seen in any test; keep saphyr's span rather than guess.
+            return span(start, end);
+        };
         let mut header_end = header + 1;
         while header_end < b.len() && matches!(b[header_end], b'0'..=b'9' | b'+' | b'-') {
             header_end += 1;
         }
-        let body = match self.text[header_end..].find('\n') {
+        let body = match b[header_end..].iter().position(|&c| c == b'\n') {
             Some(i) => header_end + i + 1,
             None => b.len(),
         };
@@ -654,6 +669,7 @@ impl<'t> Builder<'t> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(Self::error(start, self.depth_message()));
         }
+        self.max_anchor = self.max_anchor.max(anchor);
         let has_props = anchor > 0 || tag.is_some();
         let p = if has_props {
             self.skip_props(start, end)
@@ -731,12 +747,14 @@ impl<'t> Builder<'t> {
     }
 
     fn alias(&mut self, id: usize, start: usize, end: usize) -> Result<(), YamlError> {
-        let Some(anchored) = self.anchors.get(id).and_then(Option::as_ref) else {
+        let Some(anchored) = self.anchors.get(&id) else {
             let name = self.text.get(start..end).unwrap_or("*");
-            return Err(Self::error(
-                start,
-                format!("alias `{name}` refers to an anchor whose node is not complete (recursive alias)"),
-            ));
+            let why = if id < self.doc_first_anchor {
+                "refers to an anchor of an earlier document"
+            } else {
+                "refers to an anchor whose node is not complete (recursive alias)"
+            };
+            return Err(Self::error(start, format!("alias `{name}` {why}")));
         };
         if self.stack.len() + anchored.height > self.limits.max_depth {
             return Err(Self::error(start, self.depth_message()));
@@ -770,14 +788,14 @@ impl<'t> Builder<'t> {
             if self.copied > self.limits.max_alias_nodes {
                 return Err(Self::error(props_start, self.alias_message()));
             }
-            if self.anchors.len() <= anchor {
-                self.anchors.resize_with(anchor + 1, || None);
-            }
-            self.anchors[anchor] = Some(Anchored {
-                node: node.clone(),
-                size,
-                height,
-            });
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    size,
+                    height,
+                },
+            );
         }
         self.attach(node, extent, size, height);
         Ok(())
@@ -1251,6 +1269,15 @@ mod tests {
         assert!(e.message.contains("unknown anchor"), "{}", e.message);
         let e = parse("a: &x [*x]\n", &YamlLimits::default()).unwrap_err();
         assert!(e.message.contains("recursive"), "{}", e.message);
+        let e = parse("a: &x 1\n---\nb: *x\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "alias `*x` refers to an anchor of an earlier document"
+        );
+        assert_eq!(e.span, Span::empty(15));
+        // an anchor may be redefined; the alias takes the latest
+        let r = root("a: &x 1\nb: &x 2\nc: *x\n");
+        assert_eq!(r.get("c").unwrap().as_i64(), Some(2));
     }
 
     #[test]
@@ -1376,9 +1403,20 @@ mod tests {
     #[ignore = "50 MB takes tens of seconds in debug builds; run with --release --ignored"]
     fn fifty_megabytes_parse() {
         let text = generate(50_000_000);
-        let start = std::time::Instant::now();
-        let stream = load(&text);
-        eprintln!("50 MB: {:?}", start.elapsed());
-        assert!(stream.documents.len() > 100_000);
+        for _ in 0..2 {
+            let start = std::time::Instant::now();
+            let mut events = Parser::new_from_str(&text);
+            while let Some(Ok((event, _))) = events.next_event() {
+                if event == Event::StreamEnd {
+                    break;
+                }
+            }
+            let raw = start.elapsed();
+            let start = std::time::Instant::now();
+            let stream = load(&text);
+            let ours = start.elapsed();
+            drop(stream);
+            eprintln!("50 MB: saphyr events alone {raw:?}, tree {ours:?}");
+        }
     }
 }
