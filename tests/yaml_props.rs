@@ -167,9 +167,35 @@ struct Renderer {
     out: String,
     /// Expected byte range of every node, in pre-order (keys before their values).
     spans: Vec<(usize, usize)>,
+    /// Put a comment at every `comment_every`-th place that can take one (0: none).
+    comment_every: usize,
+    places: usize,
+    /// Expected comments: span and text.
+    comments: Vec<((usize, usize), String)>,
 }
 
 impl Renderer {
+    fn wants_comment(&mut self) -> bool {
+        self.places += 1;
+        self.comment_every > 0 && self.places.is_multiple_of(self.comment_every)
+    }
+
+    /// `# cN` at the cursor (after blanks when `gap`), if one is due here.
+    fn comment(&mut self, gap: bool) -> bool {
+        if !self.wants_comment() {
+            return false;
+        }
+        if gap {
+            self.out.push_str("  ");
+        }
+        let start = self.out.len();
+        let text = format!("c{} #é", self.places);
+        self.out.push_str("# ");
+        self.out.push_str(&text);
+        self.comments.push(((start, self.out.len()), text));
+        true
+    }
+
     fn scalar_inline(&mut self, text: &str, style: ScalarStyle) {
         match style {
             ScalarStyle::Plain => self.out.push_str(text),
@@ -195,7 +221,13 @@ impl Renderer {
     }
 
     /// A block scalar: header at the cursor, content lines at `indent`.
-    fn block_scalar(&mut self, text: &str, style: ScalarStyle, chomp: Chomp, indent: usize) {
+    fn block_scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        chomp: Chomp,
+        indent: usize,
+    ) -> usize {
         let start = self.out.len();
         self.out.push(if style == ScalarStyle::Literal {
             '|'
@@ -207,13 +239,16 @@ impl Renderer {
             Chomp::Strip => self.out.push('-'),
             Chomp::Keep => self.out.push('+'),
         }
+        self.comment(true);
         for line in text.split('\n') {
             self.out.push('\n');
             self.out.push_str(&" ".repeat(indent));
             self.out.push_str(line);
         }
-        self.spans.push((start, self.out.len()));
+        let end = self.out.len();
+        self.spans.push((start, end));
         self.out.push('\n');
+        end
     }
 
     fn flow(&mut self, g: &Gen) {
@@ -251,7 +286,8 @@ impl Renderer {
     }
 
     /// A node that follows `key:` or `- ` on the current line (`indent` for its children).
-    fn value(&mut self, g: &Gen, indent: usize) {
+    /// Returns where the node's text ends.
+    fn value(&mut self, g: &Gen, indent: usize) -> usize {
         match g {
             Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
                 self.block_scalar(text, *style, *chomp, indent)
@@ -259,17 +295,20 @@ impl Renderer {
             _ if !matches!(g, Gen::Scalar(..)) && !renders_flow(g) => {
                 self.out.push('\n');
                 self.out.push_str(&" ".repeat(indent));
-                self.block(g, indent);
+                self.block(g, indent)
             }
             _ => {
                 self.flow(g);
+                let end = self.out.len();
+                self.comment(true);
                 self.out.push('\n');
+                end
             }
         }
     }
 
     /// A block collection starting at the cursor, lines after the first at `indent`.
-    fn block(&mut self, g: &Gen, indent: usize) {
+    fn block(&mut self, g: &Gen, indent: usize) -> usize {
         let slot = self.spans.len();
         let start = self.out.len();
         self.spans.push((start, start));
@@ -279,6 +318,10 @@ impl Renderer {
                 for (i, (k, v)) in entries.iter().enumerate() {
                     if i > 0 {
                         self.out.push_str(&" ".repeat(indent));
+                        if self.comment(false) {
+                            self.out.push('\n');
+                            self.out.push_str(&" ".repeat(indent));
+                        }
                     }
                     let ks = self.out.len();
                     self.out.push_str(k);
@@ -288,8 +331,7 @@ impl Renderer {
                     if matches!(v, Gen::Scalar(..)) || renders_flow(v) {
                         self.out.push(' ');
                     }
-                    self.value(v, indent + 2);
-                    end = self.out.len() - 1;
+                    end = self.value(v, indent + 2);
                 }
             }
             Gen::Seq(items, _) => {
@@ -298,26 +340,31 @@ impl Renderer {
                         self.out.push_str(&" ".repeat(indent));
                     }
                     self.out.push_str("- ");
-                    match v {
+                    end = match v {
+                        // compact: the nested collection starts on the dash line
                         Gen::Map(..) | Gen::Seq(..) if !renders_flow(v) => {
-                            // compact: the nested collection starts on the dash line
-                            self.block(v, indent + 2);
+                            self.block(v, indent + 2)
                         }
                         _ => self.value(v, indent + 2),
-                    }
-                    end = self.out.len() - 1;
+                    };
                 }
             }
             Gen::Scalar(..) => unreachable!(),
         }
         self.spans[slot].1 = end;
+        end
     }
 }
 
-fn render(g: &Gen) -> (String, Vec<(usize, usize)>) {
+type Rendered = (String, Vec<(usize, usize)>, Vec<((usize, usize), String)>);
+
+fn render(g: &Gen, comment_every: usize) -> Rendered {
     let mut r = Renderer {
         out: String::new(),
         spans: Vec::new(),
+        comment_every,
+        places: 0,
+        comments: Vec::new(),
     };
     match g {
         Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
@@ -326,11 +373,14 @@ fn render(g: &Gen) -> (String, Vec<(usize, usize)>) {
         }
         _ if matches!(g, Gen::Scalar(..)) || renders_flow(g) => {
             r.flow(g);
+            r.comment(true);
             r.out.push('\n');
         }
-        _ => r.block(g, 0),
+        _ => {
+            r.block(g, 0);
+        }
     }
-    (r.out, r.spans)
+    (r.out, r.spans, r.comments)
 }
 
 /// Compare parsed and generated trees; collect parsed spans in pre-order.
@@ -367,17 +417,35 @@ proptest! {
     })]
 
     #[test]
-    fn generated_trees_round_trip(g in tree(), crlf in any::<bool>(), prefix in "(# é ☕\n)?") {
-        let (body, spans) = render(&g);
-        let (mut text, mut expected) = (prefix.clone() + &body, spans);
+    fn generated_trees_round_trip(
+        g in tree(),
+        crlf in any::<bool>(),
+        prefix in "(# é ☕\n)?",
+        comment_every in 0usize..4,
+    ) {
+        let (body, spans, comments) = render(&g, comment_every);
+        let mut text = prefix.clone() + &body;
+        let mut expected = spans;
+        let mut expected_comments: Vec<((usize, usize), String)> = Vec::new();
+        if !prefix.is_empty() {
+            expected_comments.push(((0, prefix.len() - 1), "é ☕".into()));
+        }
+        expected_comments.extend(comments);
         for s in &mut expected {
             s.0 += prefix.len();
             s.1 += prefix.len();
         }
-        if crlf && !body.contains('\r') {
+        for (s, _) in expected_comments.iter_mut().skip(usize::from(!prefix.is_empty())) {
+            s.0 += prefix.len();
+            s.1 += prefix.len();
+        }
+        if crlf {
             // CRLF shifts every offset by the number of newlines before it.
             let shift = |i: usize, t: &str| i + t[..i].matches('\n').count();
             for s in &mut expected {
+                *s = (shift(s.0, &text), shift(s.1, &text));
+            }
+            for (s, _) in &mut expected_comments {
                 *s = (shift(s.0, &text), shift(s.1, &text));
             }
             text = text.replace('\n', "\r\n");
@@ -391,5 +459,11 @@ proptest! {
             v.iter().map(|&(a, b)| text[a..b].to_owned()).collect()
         };
         prop_assert_eq!(slices(&got), slices(&expected), "{:?}", text);
+        let got_comments: Vec<_> = stream
+            .comments
+            .iter()
+            .map(|c| ((c.span.start as usize, c.span.end as usize), c.text.clone()))
+            .collect();
+        prop_assert_eq!(got_comments, expected_comments, "{:?}", text);
     }
 }
