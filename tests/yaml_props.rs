@@ -68,6 +68,20 @@ enum Gen {
     Scalar(String, ScalarStyle, Chomp),
     Map(Vec<(String, Gen)>, bool),
     Seq(Vec<Gen>, bool),
+    /// Properties (`!tag`, `&anchor`) written before the node.
+    Props(String, Box<Gen>),
+}
+
+/// The node under any properties.
+fn bare(g: &Gen) -> &Gen {
+    match g {
+        Gen::Props(_, inner) => bare(inner),
+        g => g,
+    }
+}
+
+fn is_scalar(g: &Gen) -> bool {
+    matches!(bare(g), Gen::Scalar(..))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -107,9 +121,24 @@ fn scalar() -> impl Strategy<Value = Gen> {
     ]
 }
 
+/// Sometimes wrap a node in properties.
+fn with_props(g: impl Strategy<Value = Gen>) -> impl Strategy<Value = Gen> {
+    (
+        g,
+        "((![a-z]{1,3})|(&[a-z]{1,3})|(![a-z]{1,2} &[a-z]{1,2})|(&[a-z]{1,2} ![a-z]{1,2}))?",
+    )
+        .prop_map(|(g, props)| {
+            if props.is_empty() || matches!(g, Gen::Props(..)) {
+                g
+            } else {
+                Gen::Props(props, Box::new(g))
+            }
+        })
+}
+
 fn tree() -> impl Strategy<Value = Gen> {
-    scalar().prop_recursive(5, 40, 5, |inner| {
-        prop_oneof![
+    with_props(scalar()).prop_recursive(5, 40, 5, |inner| {
+        with_props(prop_oneof![
             (
                 prop::collection::vec((key(), inner.clone()), 0..5),
                 any::<bool>()
@@ -122,11 +151,12 @@ fn tree() -> impl Strategy<Value = Gen> {
                 }),
             (prop::collection::vec(inner, 0..5), any::<bool>())
                 .prop_map(|(items, flow)| Gen::Seq(items, flow)),
-        ]
+        ])
     })
 }
 
 fn is_block_scalar(g: &Gen) -> bool {
+    let g = bare(g);
     matches!(
         g,
         Gen::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, _)
@@ -139,6 +169,7 @@ fn flow_ok(g: &Gen) -> bool {
         Gen::Scalar(..) => !is_block_scalar(g),
         Gen::Map(e, _) => e.iter().all(|(_, v)| flow_ok(v)),
         Gen::Seq(i, _) => i.iter().all(flow_ok),
+        Gen::Props(_, inner) => flow_ok(inner),
     }
 }
 
@@ -147,6 +178,7 @@ fn renders_flow(g: &Gen) -> bool {
         Gen::Map(e, flow) => e.is_empty() || (*flow && flow_ok(g)),
         Gen::Seq(i, flow) => i.is_empty() || (*flow && flow_ok(g)),
         Gen::Scalar(..) => false,
+        Gen::Props(_, inner) => renders_flow(inner),
     }
 }
 
@@ -252,11 +284,17 @@ impl Renderer {
     }
 
     fn flow(&mut self, g: &Gen) {
+        if let Gen::Props(props, inner) = g {
+            self.out.push_str(props);
+            self.out.push(' ');
+            return self.flow(inner);
+        }
         let start = self.out.len();
         let slot = self.spans.len();
         self.spans.push((start, start));
         match g {
             Gen::Scalar(text, style, _) => self.scalar_inline(text, *style),
+            Gen::Props(..) => unreachable!(),
             Gen::Map(entries, _) => {
                 self.out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -288,11 +326,18 @@ impl Renderer {
     /// A node that follows `key:` or `- ` on the current line (`indent` for its children).
     /// Returns where the node's text ends.
     fn value(&mut self, g: &Gen, indent: usize) -> usize {
+        if let Gen::Props(props, inner) = g {
+            self.out.push_str(props);
+            if is_scalar(inner) || renders_flow(inner) {
+                self.out.push(' ');
+            }
+            return self.value(inner, indent);
+        }
         match g {
             Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
                 self.block_scalar(text, *style, *chomp, indent)
             }
-            _ if !matches!(g, Gen::Scalar(..)) && !renders_flow(g) => {
+            _ if !is_scalar(g) && !renders_flow(g) => {
                 self.out.push('\n');
                 self.out.push_str(&" ".repeat(indent));
                 self.block(g, indent)
@@ -328,7 +373,7 @@ impl Renderer {
                     self.spans.push((ks, self.out.len()));
                     self.out.push(':');
                     // a space unless a block collection starts on the next line
-                    if matches!(v, Gen::Scalar(..)) || renders_flow(v) {
+                    if is_scalar(v) || renders_flow(v) || matches!(v, Gen::Props(..)) {
                         self.out.push(' ');
                     }
                     end = self.value(v, indent + 2);
@@ -349,7 +394,7 @@ impl Renderer {
                     };
                 }
             }
-            Gen::Scalar(..) => unreachable!(),
+            Gen::Scalar(..) | Gen::Props(..) => unreachable!(),
         }
         self.spans[slot].1 = end;
         end
@@ -371,7 +416,14 @@ fn render(g: &Gen, comment_every: usize) -> Rendered {
             r.out.push_str("--- ");
             r.block_scalar(text, *style, *chomp, 1);
         }
-        _ if matches!(g, Gen::Scalar(..)) || renders_flow(g) => {
+        Gen::Props(..) => {
+            r.out.push_str("--- ");
+            let end = r.value(g, 1);
+            if r.out.len() == end {
+                r.out.push('\n');
+            }
+        }
+        _ if is_scalar(g) || renders_flow(g) => {
             r.flow(g);
             r.comment(true);
             r.out.push('\n');
@@ -385,6 +437,11 @@ fn render(g: &Gen, comment_every: usize) -> Rendered {
 
 /// Compare parsed and generated trees; collect parsed spans in pre-order.
 fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) {
+    if let Gen::Props(props, inner) = g {
+        let tag = props.split(' ').find(|p| p.starts_with('!'));
+        assert_eq!(parsed.tag.as_deref(), tag, "{text:?}");
+        return compare(parsed, inner, spans, text);
+    }
     spans.push((parsed.span.start as usize, parsed.span.end as usize));
     match (g, &parsed.value) {
         (Gen::Scalar(t, style, chomp), Value::Scalar(s)) => {
