@@ -236,18 +236,158 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 /// - Merge keys (`<<: *base`) stay ordinary entries whose value is the expanded alias; callers
 ///   that care merge them.
 /// - saphyr-parser itself caps flow nesting at 255 levels; block nesting is capped here.
+/// - Flow collections indented less than saphyr wants are accepted, as go-yaml (kubectl)
+///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
+///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
+    match parse_once(text, limits) {
+        Ok(stream) => Ok(stream),
+        Err(failure) => parse_padded(text, limits, failure),
+    }
+}
+
+/// How many blanks [`parse_padded`] may insert before giving up.
+const MAX_PADDING: usize = 8;
+
+/// saphyr rejects a line inside a flow collection that starts left of the indentation it
+/// expects ("invalid indentation"), and its expectation is stricter inside compact `- key:`
+/// entries than elsewhere. go-yaml accepts these lines. Re-parse with a blank inserted before
+/// the offending token (at most [`MAX_PADDING`] times, only when the token starts its line
+/// inside an open flow collection, so block structure never changes), then map every span
+/// back to the original text. The original error is reported if that does not help.
+fn parse_padded(text: &str, limits: &YamlLimits, first: Failure) -> Result<YamlStream, YamlError> {
+    let mut padded: Option<String> = None;
+    let mut inserted: Vec<usize> = Vec::new();
+    let mut failure = first.clone();
+    while inserted.len() < MAX_PADDING {
+        let current = padded.as_deref().unwrap_or(text);
+        let at = failure.error.span.start as usize;
+        let Some(open) = failure.flow_open else {
+            break;
+        };
+        if failure.error.message != "invalid indentation" || !inside_flow(current, open, at) {
+            break;
+        }
+        let mut next = String::with_capacity(current.len() + 1);
+        next.push_str(&current[..at]);
+        next.push(' ');
+        next.push_str(&current[at..]);
+        inserted.push(at);
+        match parse_once(&next, limits) {
+            Ok(mut stream) => {
+                unpad(&mut stream, &inserted);
+                return Ok(stream);
+            }
+            Err(f) => failure = f,
+        }
+        padded = Some(next);
+    }
+    Err(first.error)
+}
+
+/// Whether `at` starts its line (after blanks) and lies inside the flow collection opened at
+/// `open`: brackets between them, outside quoted scalars and comments, do not close it.
+fn inside_flow(text: &str, open: usize, at: usize) -> bool {
+    let b = text.as_bytes();
+    if open >= at || at > b.len() || !matches!(b.get(open), Some(b'[' | b'{')) {
+        return false;
+    }
+    let line_start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    if !b[line_start..at].iter().all(|&c| is_blank(c)) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut p = open;
+    while p < at {
+        let token_start = p == 0
+            || matches!(
+                b[p - 1],
+                b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',' | b':'
+            );
+        match b[p] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return false;
+                }
+            }
+            b'#' if p > 0 && is_ws(b[p - 1]) => {
+                while p < at && b[p] != b'\n' {
+                    p += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' if token_start => {
+                p = closing_quote(b, p, at);
+                continue;
+            }
+            _ => {}
+        }
+        p += 1;
+    }
+    depth > 0
+}
+
+/// Map spans from a padded text back to the original: `inserted` holds the increasing
+/// positions of the inserted blanks, each in the final padded text.
+fn unpad(stream: &mut YamlStream, inserted: &[usize]) {
+    let map = |offset: u32| -> u32 {
+        let before = inserted.partition_point(|&q| q < offset as usize);
+        offset - before as u32
+    };
+    let map_span = |s: &mut Span| *s = Span::new(map(s.start), map(s.end));
+    for comment in &mut stream.comments {
+        map_span(&mut comment.span);
+    }
+    for doc in &mut stream.documents {
+        map_span(&mut doc.span);
+        let mut stack = vec![&mut doc.root];
+        while let Some(node) = stack.pop() {
+            map_span(&mut node.span);
+            match &mut node.value {
+                Value::Scalar(_) => {}
+                Value::Sequence(items) => stack.extend(items.iter_mut()),
+                Value::Mapping(entries) => {
+                    for entry in entries {
+                        stack.push(&mut entry.key);
+                        stack.push(&mut entry.value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A failed parse, with the innermost flow collection open at that point (its `[`/`{`).
+#[derive(Clone, Debug)]
+struct Failure {
+    error: YamlError,
+    flow_open: Option<usize>,
+}
+
+fn parse_once(text: &str, limits: &YamlLimits) -> Result<YamlStream, Failure> {
     let mut builder = Builder::new(text, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = match next {
-            Ok(ok) => ok,
-            Err(error) => return Err(builder.scan_error(&error)),
+        let result = match next {
+            Ok((event, span)) => {
+                let start = builder.offsets.byte(span.start.index());
+                let end = builder.offsets.byte(span.end.index()).max(start);
+                builder.event(event, start, end)
+            }
+            Err(error) => Err(builder.scan_error(&error)),
         };
-        let start = builder.offsets.byte(span.start.index());
-        let end = builder.offsets.byte(span.end.index()).max(start);
-        if builder.event(event, start, end)? {
-            break;
+        match result {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(error) => {
+                let flow_open = builder.stack.iter().rev().find_map(|f| f.open);
+                return Err(Failure { error, flow_open });
+            }
         }
     }
     let comments = collect_comments(text, &builder.protected);
@@ -1370,6 +1510,31 @@ mod tests {
             })
             .unwrap();
         worker.join().unwrap();
+    }
+
+    #[test]
+    fn flow_collections_indented_like_go_yaml_accepts_them() {
+        // saphyr wants the `]` right of `args` inside a compact `- name:` entry; kubectl does not
+        let text = "spec:\n  containers:\n  - name: a\n    args: [\n      \"x\", # c\n    ]\n    image: b\n  - c: {\n    d: 1\n    }\n";
+        let r = root(text);
+        let containers = r.at(&["spec", "containers"]).unwrap().items();
+        assert_eq!(
+            src(text, containers[0].get("args").unwrap()),
+            "[\n      \"x\", # c\n    ]"
+        );
+        assert_eq!(src(text, containers[0].get("image").unwrap()), "b");
+        assert_eq!(
+            src(text, containers[1].get("c").unwrap()),
+            "{\n    d: 1\n    }"
+        );
+        assert_eq!(src(text, containers[1].at(&["c", "d"]).unwrap()), "1");
+        let comments = load(text).comments;
+        assert_eq!(&text[comments[0].span.range()], "# c");
+        // block structure is never repaired
+        let e = parse("a:\n  b: 1\n c: 2\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(e.span, Span::empty(11));
+        let e = parse("- a: [1]\n b: 2\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(e.span.start, 10);
     }
 
     #[test]
