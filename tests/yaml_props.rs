@@ -36,9 +36,17 @@ fn check_any(text: &str) {
     }
 }
 
+/// 512 cases, or `PROPTEST_CASES` for longer runs.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -60,6 +68,20 @@ enum Gen {
     Scalar(String, ScalarStyle, Chomp),
     Map(Vec<(String, Gen)>, bool),
     Seq(Vec<Gen>, bool),
+    /// Properties (`!tag`, `&anchor`) written before the node.
+    Props(String, Box<Gen>),
+}
+
+/// The node under any properties.
+fn bare(g: &Gen) -> &Gen {
+    match g {
+        Gen::Props(_, inner) => bare(inner),
+        g => g,
+    }
+}
+
+fn is_scalar(g: &Gen) -> bool {
+    matches!(bare(g), Gen::Scalar(..))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -99,9 +121,24 @@ fn scalar() -> impl Strategy<Value = Gen> {
     ]
 }
 
+/// Sometimes wrap a node in properties.
+fn with_props(g: impl Strategy<Value = Gen>) -> impl Strategy<Value = Gen> {
+    (
+        g,
+        "((![a-z]{1,3})|(&[a-z]{1,3})|(![a-z]{1,2} &[a-z]{1,2})|(&[a-z]{1,2} ![a-z]{1,2}))?",
+    )
+        .prop_map(|(g, props)| {
+            if props.is_empty() || matches!(g, Gen::Props(..)) {
+                g
+            } else {
+                Gen::Props(props, Box::new(g))
+            }
+        })
+}
+
 fn tree() -> impl Strategy<Value = Gen> {
-    scalar().prop_recursive(5, 40, 5, |inner| {
-        prop_oneof![
+    with_props(scalar()).prop_recursive(5, 40, 5, |inner| {
+        with_props(prop_oneof![
             (
                 prop::collection::vec((key(), inner.clone()), 0..5),
                 any::<bool>()
@@ -114,11 +151,12 @@ fn tree() -> impl Strategy<Value = Gen> {
                 }),
             (prop::collection::vec(inner, 0..5), any::<bool>())
                 .prop_map(|(items, flow)| Gen::Seq(items, flow)),
-        ]
+        ])
     })
 }
 
 fn is_block_scalar(g: &Gen) -> bool {
+    let g = bare(g);
     matches!(
         g,
         Gen::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, _)
@@ -131,6 +169,7 @@ fn flow_ok(g: &Gen) -> bool {
         Gen::Scalar(..) => !is_block_scalar(g),
         Gen::Map(e, _) => e.iter().all(|(_, v)| flow_ok(v)),
         Gen::Seq(i, _) => i.iter().all(flow_ok),
+        Gen::Props(_, inner) => flow_ok(inner),
     }
 }
 
@@ -139,6 +178,7 @@ fn renders_flow(g: &Gen) -> bool {
         Gen::Map(e, flow) => e.is_empty() || (*flow && flow_ok(g)),
         Gen::Seq(i, flow) => i.is_empty() || (*flow && flow_ok(g)),
         Gen::Scalar(..) => false,
+        Gen::Props(_, inner) => renders_flow(inner),
     }
 }
 
@@ -159,9 +199,35 @@ struct Renderer {
     out: String,
     /// Expected byte range of every node, in pre-order (keys before their values).
     spans: Vec<(usize, usize)>,
+    /// Put a comment at every `comment_every`-th place that can take one (0: none).
+    comment_every: usize,
+    places: usize,
+    /// Expected comments: span and text.
+    comments: Vec<((usize, usize), String)>,
 }
 
 impl Renderer {
+    fn wants_comment(&mut self) -> bool {
+        self.places += 1;
+        self.comment_every > 0 && self.places.is_multiple_of(self.comment_every)
+    }
+
+    /// `# cN` at the cursor (after blanks when `gap`), if one is due here.
+    fn comment(&mut self, gap: bool) -> bool {
+        if !self.wants_comment() {
+            return false;
+        }
+        if gap {
+            self.out.push_str("  ");
+        }
+        let start = self.out.len();
+        let text = format!("c{} #é", self.places);
+        self.out.push_str("# ");
+        self.out.push_str(&text);
+        self.comments.push(((start, self.out.len()), text));
+        true
+    }
+
     fn scalar_inline(&mut self, text: &str, style: ScalarStyle) {
         match style {
             ScalarStyle::Plain => self.out.push_str(text),
@@ -187,7 +253,13 @@ impl Renderer {
     }
 
     /// A block scalar: header at the cursor, content lines at `indent`.
-    fn block_scalar(&mut self, text: &str, style: ScalarStyle, chomp: Chomp, indent: usize) {
+    fn block_scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        chomp: Chomp,
+        indent: usize,
+    ) -> usize {
         let start = self.out.len();
         self.out.push(if style == ScalarStyle::Literal {
             '|'
@@ -199,21 +271,30 @@ impl Renderer {
             Chomp::Strip => self.out.push('-'),
             Chomp::Keep => self.out.push('+'),
         }
+        self.comment(true);
         for line in text.split('\n') {
             self.out.push('\n');
             self.out.push_str(&" ".repeat(indent));
             self.out.push_str(line);
         }
-        self.spans.push((start, self.out.len()));
+        let end = self.out.len();
+        self.spans.push((start, end));
         self.out.push('\n');
+        end
     }
 
     fn flow(&mut self, g: &Gen) {
+        if let Gen::Props(props, inner) = g {
+            self.out.push_str(props);
+            self.out.push(' ');
+            return self.flow(inner);
+        }
         let start = self.out.len();
         let slot = self.spans.len();
         self.spans.push((start, start));
         match g {
             Gen::Scalar(text, style, _) => self.scalar_inline(text, *style),
+            Gen::Props(..) => unreachable!(),
             Gen::Map(entries, _) => {
                 self.out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -243,25 +324,36 @@ impl Renderer {
     }
 
     /// A node that follows `key:` or `- ` on the current line (`indent` for its children).
-    fn value(&mut self, g: &Gen, indent: usize) {
+    /// Returns where the node's text ends.
+    fn value(&mut self, g: &Gen, indent: usize) -> usize {
+        if let Gen::Props(props, inner) = g {
+            self.out.push_str(props);
+            if is_scalar(inner) || renders_flow(inner) {
+                self.out.push(' ');
+            }
+            return self.value(inner, indent);
+        }
         match g {
             Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
                 self.block_scalar(text, *style, *chomp, indent)
             }
-            _ if !matches!(g, Gen::Scalar(..)) && !renders_flow(g) => {
+            _ if !is_scalar(g) && !renders_flow(g) => {
                 self.out.push('\n');
                 self.out.push_str(&" ".repeat(indent));
-                self.block(g, indent);
+                self.block(g, indent)
             }
             _ => {
                 self.flow(g);
+                let end = self.out.len();
+                self.comment(true);
                 self.out.push('\n');
+                end
             }
         }
     }
 
     /// A block collection starting at the cursor, lines after the first at `indent`.
-    fn block(&mut self, g: &Gen, indent: usize) {
+    fn block(&mut self, g: &Gen, indent: usize) -> usize {
         let slot = self.spans.len();
         let start = self.out.len();
         self.spans.push((start, start));
@@ -271,17 +363,20 @@ impl Renderer {
                 for (i, (k, v)) in entries.iter().enumerate() {
                     if i > 0 {
                         self.out.push_str(&" ".repeat(indent));
+                        if self.comment(false) {
+                            self.out.push('\n');
+                            self.out.push_str(&" ".repeat(indent));
+                        }
                     }
                     let ks = self.out.len();
                     self.out.push_str(k);
                     self.spans.push((ks, self.out.len()));
                     self.out.push(':');
                     // a space unless a block collection starts on the next line
-                    if matches!(v, Gen::Scalar(..)) || renders_flow(v) {
+                    if is_scalar(v) || renders_flow(v) || matches!(v, Gen::Props(..)) {
                         self.out.push(' ');
                     }
-                    self.value(v, indent + 2);
-                    end = self.out.len() - 1;
+                    end = self.value(v, indent + 2);
                 }
             }
             Gen::Seq(items, _) => {
@@ -290,43 +385,63 @@ impl Renderer {
                         self.out.push_str(&" ".repeat(indent));
                     }
                     self.out.push_str("- ");
-                    match v {
+                    end = match v {
+                        // compact: the nested collection starts on the dash line
                         Gen::Map(..) | Gen::Seq(..) if !renders_flow(v) => {
-                            // compact: the nested collection starts on the dash line
-                            self.block(v, indent + 2);
+                            self.block(v, indent + 2)
                         }
                         _ => self.value(v, indent + 2),
-                    }
-                    end = self.out.len() - 1;
+                    };
                 }
             }
-            Gen::Scalar(..) => unreachable!(),
+            Gen::Scalar(..) | Gen::Props(..) => unreachable!(),
         }
         self.spans[slot].1 = end;
+        end
     }
 }
 
-fn render(g: &Gen) -> (String, Vec<(usize, usize)>) {
+type Rendered = (String, Vec<(usize, usize)>, Vec<((usize, usize), String)>);
+
+fn render(g: &Gen, comment_every: usize) -> Rendered {
     let mut r = Renderer {
         out: String::new(),
         spans: Vec::new(),
+        comment_every,
+        places: 0,
+        comments: Vec::new(),
     };
     match g {
         Gen::Scalar(text, style, chomp) if is_block_scalar(g) => {
             r.out.push_str("--- ");
             r.block_scalar(text, *style, *chomp, 1);
         }
-        _ if matches!(g, Gen::Scalar(..)) || renders_flow(g) => {
+        Gen::Props(..) => {
+            r.out.push_str("--- ");
+            let end = r.value(g, 1);
+            if r.out.len() == end {
+                r.out.push('\n');
+            }
+        }
+        _ if is_scalar(g) || renders_flow(g) => {
             r.flow(g);
+            r.comment(true);
             r.out.push('\n');
         }
-        _ => r.block(g, 0),
+        _ => {
+            r.block(g, 0);
+        }
     }
-    (r.out, r.spans)
+    (r.out, r.spans, r.comments)
 }
 
 /// Compare parsed and generated trees; collect parsed spans in pre-order.
 fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) {
+    if let Gen::Props(props, inner) = g {
+        let tag = props.split(' ').find(|p| p.starts_with('!'));
+        assert_eq!(parsed.tag.as_deref(), tag, "{text:?}");
+        return compare(parsed, inner, spans, text);
+    }
     spans.push((parsed.span.start as usize, parsed.span.end as usize));
     match (g, &parsed.value) {
         (Gen::Scalar(t, style, chomp), Value::Scalar(s)) => {
@@ -353,23 +468,41 @@ fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) 
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: cases(),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
 
     #[test]
-    fn generated_trees_round_trip(g in tree(), crlf in any::<bool>(), prefix in "(# é ☕\n)?") {
-        let (body, spans) = render(&g);
-        let (mut text, mut expected) = (prefix.clone() + &body, spans);
+    fn generated_trees_round_trip(
+        g in tree(),
+        crlf in any::<bool>(),
+        prefix in "(# é ☕\n)?",
+        comment_every in 0usize..4,
+    ) {
+        let (body, spans, comments) = render(&g, comment_every);
+        let mut text = prefix.clone() + &body;
+        let mut expected = spans;
+        let mut expected_comments: Vec<((usize, usize), String)> = Vec::new();
+        if !prefix.is_empty() {
+            expected_comments.push(((0, prefix.len() - 1), "é ☕".into()));
+        }
+        expected_comments.extend(comments);
         for s in &mut expected {
             s.0 += prefix.len();
             s.1 += prefix.len();
         }
-        if crlf && !body.contains('\r') {
+        for (s, _) in expected_comments.iter_mut().skip(usize::from(!prefix.is_empty())) {
+            s.0 += prefix.len();
+            s.1 += prefix.len();
+        }
+        if crlf {
             // CRLF shifts every offset by the number of newlines before it.
             let shift = |i: usize, t: &str| i + t[..i].matches('\n').count();
             for s in &mut expected {
+                *s = (shift(s.0, &text), shift(s.1, &text));
+            }
+            for (s, _) in &mut expected_comments {
                 *s = (shift(s.0, &text), shift(s.1, &text));
             }
             text = text.replace('\n', "\r\n");
@@ -383,5 +516,11 @@ proptest! {
             v.iter().map(|&(a, b)| text[a..b].to_owned()).collect()
         };
         prop_assert_eq!(slices(&got), slices(&expected), "{:?}", text);
+        let got_comments: Vec<_> = stream
+            .comments
+            .iter()
+            .map(|c| ((c.span.start as usize, c.span.end as usize), c.text.clone()))
+            .collect();
+        prop_assert_eq!(got_comments, expected_comments, "{:?}", text);
     }
 }

@@ -6,7 +6,7 @@
 //! recursion, nesting is capped and alias expansion is budgeted, so hostile input gives a
 //! [`YamlError`] instead of a stack overflow or an out-of-memory kill.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag};
 
@@ -66,8 +66,10 @@ pub enum ScalarStyle {
 pub struct Node {
     /// The node's whole source text: quotes included for quoted scalars, the `|`/`>` header
     /// through the last content line for block scalars, `{`..`}` / `[`..`]` for flow
-    /// collections, first key to last value for block mappings. An alias expands to a copy of
-    /// the anchored node, spans included.
+    /// collections, first key to last value for block mappings, first `-` to last item for
+    /// block sequences. Properties (`&anchor`, `!tag`) are not included. A missing value
+    /// (`key:`, `- `) is an empty span right after its `:` or `-`. An alias expands to a copy
+    /// of the anchored node, spans included.
     pub span: Span,
     /// An explicit tag (`!!str`, `!Custom`), if any.
     pub tag: Option<Box<str>>,
@@ -234,18 +236,158 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 /// - Merge keys (`<<: *base`) stay ordinary entries whose value is the expanded alias; callers
 ///   that care merge them.
 /// - saphyr-parser itself caps flow nesting at 255 levels; block nesting is capped here.
+/// - Flow collections indented less than saphyr wants are accepted, as go-yaml (kubectl)
+///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
+///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
+    match parse_once(text, limits) {
+        Ok(stream) => Ok(stream),
+        Err(failure) => parse_padded(text, limits, failure),
+    }
+}
+
+/// How many blanks [`parse_padded`] may insert before giving up.
+const MAX_PADDING: usize = 8;
+
+/// saphyr rejects a line inside a flow collection that starts left of the indentation it
+/// expects ("invalid indentation"), and its expectation is stricter inside compact `- key:`
+/// entries than elsewhere. go-yaml accepts these lines. Re-parse with a blank inserted before
+/// the offending token (at most [`MAX_PADDING`] times, only when the token starts its line
+/// inside an open flow collection, so block structure never changes), then map every span
+/// back to the original text. The original error is reported if that does not help.
+fn parse_padded(text: &str, limits: &YamlLimits, first: Failure) -> Result<YamlStream, YamlError> {
+    let mut padded: Option<String> = None;
+    let mut inserted: Vec<usize> = Vec::new();
+    let mut failure = first.clone();
+    while inserted.len() < MAX_PADDING {
+        let current = padded.as_deref().unwrap_or(text);
+        let at = failure.error.span.start as usize;
+        let Some(open) = failure.flow_open else {
+            break;
+        };
+        if failure.error.message != "invalid indentation" || !inside_flow(current, open, at) {
+            break;
+        }
+        let mut next = String::with_capacity(current.len() + 1);
+        next.push_str(&current[..at]);
+        next.push(' ');
+        next.push_str(&current[at..]);
+        inserted.push(at);
+        match parse_once(&next, limits) {
+            Ok(mut stream) => {
+                unpad(&mut stream, &inserted);
+                return Ok(stream);
+            }
+            Err(f) => failure = f,
+        }
+        padded = Some(next);
+    }
+    Err(first.error)
+}
+
+/// Whether `at` starts its line (after blanks) and lies inside the flow collection opened at
+/// `open`: brackets between them, outside quoted scalars and comments, do not close it.
+fn inside_flow(text: &str, open: usize, at: usize) -> bool {
+    let b = text.as_bytes();
+    if open >= at || at > b.len() || !matches!(b.get(open), Some(b'[' | b'{')) {
+        return false;
+    }
+    let line_start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    if !b[line_start..at].iter().all(|&c| is_blank(c)) {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut p = open;
+    while p < at {
+        let token_start = p == 0
+            || matches!(
+                b[p - 1],
+                b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',' | b':'
+            );
+        match b[p] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return false;
+                }
+            }
+            b'#' if p > 0 && is_ws(b[p - 1]) => {
+                while p < at && b[p] != b'\n' {
+                    p += 1;
+                }
+                continue;
+            }
+            b'\'' | b'"' if token_start => {
+                p = closing_quote(b, p, at);
+                continue;
+            }
+            _ => {}
+        }
+        p += 1;
+    }
+    depth > 0
+}
+
+/// Map spans from a padded text back to the original: `inserted` holds the increasing
+/// positions of the inserted blanks, each in the final padded text.
+fn unpad(stream: &mut YamlStream, inserted: &[usize]) {
+    let map = |offset: u32| -> u32 {
+        let before = inserted.partition_point(|&q| q < offset as usize);
+        offset - before as u32
+    };
+    let map_span = |s: &mut Span| *s = Span::new(map(s.start), map(s.end));
+    for comment in &mut stream.comments {
+        map_span(&mut comment.span);
+    }
+    for doc in &mut stream.documents {
+        map_span(&mut doc.span);
+        let mut stack = vec![&mut doc.root];
+        while let Some(node) = stack.pop() {
+            map_span(&mut node.span);
+            match &mut node.value {
+                Value::Scalar(_) => {}
+                Value::Sequence(items) => stack.extend(items.iter_mut()),
+                Value::Mapping(entries) => {
+                    for entry in entries {
+                        stack.push(&mut entry.key);
+                        stack.push(&mut entry.value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A failed parse, with the innermost flow collection open at that point (its `[`/`{`).
+#[derive(Clone, Debug)]
+struct Failure {
+    error: YamlError,
+    flow_open: Option<usize>,
+}
+
+fn parse_once(text: &str, limits: &YamlLimits) -> Result<YamlStream, Failure> {
     let mut builder = Builder::new(text, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = match next {
-            Ok(ok) => ok,
-            Err(error) => return Err(builder.scan_error(&error)),
+        let result = match next {
+            Ok((event, span)) => {
+                let start = builder.offsets.byte(span.start.index());
+                let end = builder.offsets.byte(span.end.index()).max(start);
+                builder.event(event, start, end)
+            }
+            Err(error) => Err(builder.scan_error(&error)),
         };
-        let start = builder.offsets.byte(span.start.index());
-        let end = builder.offsets.byte(span.end.index()).max(start);
-        if builder.event(event, start, end)? {
-            break;
+        match result {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(error) => {
+                let flow_open = builder.stack.iter().rev().find_map(|f| f.open);
+                return Err(Failure { error, flow_open });
+            }
         }
     }
     let comments = collect_comments(text, &builder.protected);
@@ -365,7 +507,12 @@ struct Builder<'t> {
     protected: Vec<(usize, usize)>,
     /// Names written after `*` somewhere in the text: only anchors with these names are kept.
     alias_names: HashSet<&'t str>,
-    anchors: Vec<Option<Anchored>>,
+    /// Anchored nodes of the current document that some alias may name, by saphyr anchor id.
+    anchors: HashMap<usize, Anchored>,
+    /// Highest anchor id seen, and the first id of the current document: saphyr keeps anchor
+    /// names across documents, YAML does not.
+    max_anchor: usize,
+    doc_first_anchor: usize,
     copied: usize,
 }
 
@@ -383,7 +530,9 @@ impl<'t> Builder<'t> {
             last_end: 0,
             protected: Vec::new(),
             alias_names: alias_names(text),
-            anchors: Vec::new(),
+            anchors: HashMap::new(),
+            max_anchor: 0,
+            doc_first_anchor: 1,
             copied: 0,
         }
     }
@@ -409,6 +558,8 @@ impl<'t> Builder<'t> {
             Event::StreamEnd => return Ok(true),
             Event::StreamStart | Event::Nothing => {}
             Event::DocumentStart(explicit) => {
+                self.anchors.clear();
+                self.doc_first_anchor = self.max_anchor + 1;
                 self.doc_start = explicit.then_some(start);
                 if explicit {
                     self.last_end = self.last_end.max(end);
@@ -463,6 +614,7 @@ impl<'t> Builder<'t> {
         start: usize,
         end: usize,
     ) -> Result<(), YamlError> {
+        self.max_anchor = self.max_anchor.max(anchor);
         let has_props = anchor > 0 || tag.is_some();
         let content_start = if has_props {
             self.skip_props(start, end)
@@ -549,12 +701,15 @@ impl<'t> Builder<'t> {
         } else {
             self.last_end.min(start)
         };
-        let header = self.find_block_header(from, end).unwrap_or(start);
+        let Some(header) = self.find_block_header(from, end) else {
+            // Not seen in any test; keep saphyr's span rather than guess.
+            return span(start, end);
+        };
         let mut header_end = header + 1;
         while header_end < b.len() && matches!(b[header_end], b'0'..=b'9' | b'+' | b'-') {
             header_end += 1;
         }
-        let body = match self.text[header_end..].find('\n') {
+        let body = match b[header_end..].iter().position(|&c| c == b'\n') {
             Some(i) => header_end + i + 1,
             None => b.len(),
         };
@@ -654,6 +809,7 @@ impl<'t> Builder<'t> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(Self::error(start, self.depth_message()));
         }
+        self.max_anchor = self.max_anchor.max(anchor);
         let has_props = anchor > 0 || tag.is_some();
         let p = if has_props {
             self.skip_props(start, end)
@@ -731,12 +887,14 @@ impl<'t> Builder<'t> {
     }
 
     fn alias(&mut self, id: usize, start: usize, end: usize) -> Result<(), YamlError> {
-        let Some(anchored) = self.anchors.get(id).and_then(Option::as_ref) else {
+        let Some(anchored) = self.anchors.get(&id) else {
             let name = self.text.get(start..end).unwrap_or("*");
-            return Err(Self::error(
-                start,
-                format!("alias `{name}` refers to an anchor whose node is not complete (recursive alias)"),
-            ));
+            let why = if id < self.doc_first_anchor {
+                "refers to an anchor of an earlier document"
+            } else {
+                "refers to an anchor whose node is not complete (recursive alias)"
+            };
+            return Err(Self::error(start, format!("alias `{name}` {why}")));
         };
         if self.stack.len() + anchored.height > self.limits.max_depth {
             return Err(Self::error(start, self.depth_message()));
@@ -770,14 +928,14 @@ impl<'t> Builder<'t> {
             if self.copied > self.limits.max_alias_nodes {
                 return Err(Self::error(props_start, self.alias_message()));
             }
-            if self.anchors.len() <= anchor {
-                self.anchors.resize_with(anchor + 1, || None);
-            }
-            self.anchors[anchor] = Some(Anchored {
-                node: node.clone(),
-                size,
-                height,
-            });
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    size,
+                    height,
+                },
+            );
         }
         self.attach(node, extent, size, height);
         Ok(())
@@ -1251,6 +1409,15 @@ mod tests {
         assert!(e.message.contains("unknown anchor"), "{}", e.message);
         let e = parse("a: &x [*x]\n", &YamlLimits::default()).unwrap_err();
         assert!(e.message.contains("recursive"), "{}", e.message);
+        let e = parse("a: &x 1\n---\nb: *x\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "alias `*x` refers to an anchor of an earlier document"
+        );
+        assert_eq!(e.span, Span::empty(15));
+        // an anchor may be redefined; the alias takes the latest
+        let r = root("a: &x 1\nb: &x 2\nc: *x\n");
+        assert_eq!(r.get("c").unwrap().as_i64(), Some(2));
     }
 
     #[test]
@@ -1307,6 +1474,67 @@ mod tests {
         // right at the cap is fine
         let ok = format!("{}x{}", "[".repeat(255), "]".repeat(255));
         assert!(parse(&ok, &limits).is_ok());
+    }
+
+    #[test]
+    fn depth_cap_is_exact() {
+        let limits = YamlLimits::default();
+        let at_cap = format!("{}x\n", "- ".repeat(256));
+        assert!(parse(&at_cap, &limits).is_ok());
+        let over = format!("{}x\n", "- ".repeat(257));
+        let e = parse(&over, &limits).unwrap_err();
+        assert_eq!(e.span, Span::empty(512));
+        let mut nested = String::new();
+        for depth in 0..257 {
+            nested.push_str(&" ".repeat(depth));
+            nested.push_str("k:\n");
+        }
+        nested.push_str(&" ".repeat(257));
+        nested.push_str("v\n");
+        let e = parse(&nested, &limits).unwrap_err();
+        assert_eq!(e.message, "nesting deeper than 256 levels");
+    }
+
+    #[test]
+    fn trees_at_the_depth_cap_clone_compare_and_drop_on_a_small_stack() {
+        // Clone, PartialEq and Drop recurse; the depth cap keeps that shallow.
+        let text = format!("{}{{a: [x]}}\n", "- ".repeat(254));
+        let worker = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                let stream = parse(&text, &YamlLimits::default()).unwrap();
+                let copy = stream.documents[0].root.clone();
+                assert_eq!(copy, stream.documents[0].root);
+                drop(copy);
+                drop(stream);
+            })
+            .unwrap();
+        worker.join().unwrap();
+    }
+
+    #[test]
+    fn flow_collections_indented_like_go_yaml_accepts_them() {
+        // saphyr wants the `]` right of `args` inside a compact `- name:` entry; kubectl does not
+        let text = "spec:\n  containers:\n  - name: a\n    args: [\n      \"x\", # c\n    ]\n    image: b\n  - c: {\n    d: 1\n    }\n";
+        let r = root(text);
+        let containers = r.at(&["spec", "containers"]).unwrap().items();
+        assert_eq!(
+            src(text, containers[0].get("args").unwrap()),
+            "[\n      \"x\", # c\n    ]"
+        );
+        assert_eq!(src(text, containers[0].get("image").unwrap()), "b");
+        assert_eq!(
+            src(text, containers[1].get("c").unwrap()),
+            "{\n    d: 1\n    }"
+        );
+        assert_eq!(src(text, containers[1].at(&["c", "d"]).unwrap()), "1");
+        let comments = load(text).comments;
+        assert_eq!(&text[comments[0].span.range()], "# c");
+        // block structure is never repaired
+        let e = parse("a:\n  b: 1\n c: 2\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(e.span, Span::empty(11));
+        let e = parse("- a: [1]\n b: 2\n", &YamlLimits::default()).unwrap_err();
+        assert_eq!(e.span.start, 10);
     }
 
     #[test]
@@ -1373,12 +1601,23 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "50 MB takes tens of seconds in debug builds; run with --release --ignored"]
+    #[ignore = "50 MB takes ~20 s in a debug build (saphyr alone ~17 s); run with --release -- --ignored (~2.5 s)"]
     fn fifty_megabytes_parse() {
         let text = generate(50_000_000);
-        let start = std::time::Instant::now();
-        let stream = load(&text);
-        eprintln!("50 MB: {:?}", start.elapsed());
-        assert!(stream.documents.len() > 100_000);
+        for _ in 0..2 {
+            let start = std::time::Instant::now();
+            let mut events = Parser::new_from_str(&text);
+            while let Some(Ok((event, _))) = events.next_event() {
+                if event == Event::StreamEnd {
+                    break;
+                }
+            }
+            let raw = start.elapsed();
+            let start = std::time::Instant::now();
+            let stream = load(&text);
+            let ours = start.elapsed();
+            drop(stream);
+            eprintln!("50 MB: saphyr events alone {raw:?}, tree {ours:?}");
+        }
     }
 }
