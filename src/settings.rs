@@ -26,7 +26,11 @@ impl NginxVersion {
 
 impl std::fmt::Display for NginxVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+        if self.2 == 0 {
+            write!(f, "{}.{}", self.0, self.1)
+        } else {
+            write!(f, "{}.{}.{}", self.0, self.1, self.2)
+        }
     }
 }
 
