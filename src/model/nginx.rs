@@ -362,10 +362,37 @@ impl NginxModel {
             .flatten()
             .chain(included_only.iter().copied())
             .collect();
-        for (file, config) in &parsed {
-            if included.contains(file) {
-                continue;
+        // Roots: files nobody includes; then, for include cycles that no root reaches, the
+        // first file of the cycle (so the loop is reported, not silently dropped).
+        let mut edges: HashMap<FileId, Vec<FileId>> = HashMap::new();
+        for ((from, _), target) in includes {
+            if let IncludeTarget::Files(ids) = target {
+                edges.entry(*from).or_default().extend(ids.iter().copied());
             }
+        }
+        let mut reached: std::collections::HashSet<FileId> = std::collections::HashSet::new();
+        let mut roots = Vec::new();
+        let visit = |start: FileId, reached: &mut std::collections::HashSet<FileId>| {
+            let mut stack = vec![start];
+            while let Some(f) = stack.pop() {
+                if reached.insert(f) {
+                    stack.extend(edges.get(&f).into_iter().flatten().copied());
+                }
+            }
+        };
+        for (file, _) in &parsed {
+            if !included.contains(file) {
+                roots.push(*file);
+                visit(*file, &mut reached);
+            }
+        }
+        for (file, _) in &parsed {
+            if !reached.contains(file) && !included_only.contains(file) {
+                roots.push(*file);
+                visit(*file, &mut reached);
+            }
+        }
+        for (file, config) in parsed.iter().filter(|(f, _)| roots.contains(f)) {
             let id = ConfId(to_u32(model.confs.len()));
             let mut builder = Builder {
                 dirs: Vec::new(),
