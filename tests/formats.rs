@@ -1,0 +1,132 @@
+//! Every output format on the seed-attached scenario, pinned with insta snapshots, plus the
+//! checks each format's consumers rely on: `github` lines are workflow commands, `junit` is
+//! XML, `json` round-trips through serde, `sarif` validates against the OASIS schema.
+
+mod common;
+
+use common::*;
+use lint_manifests::report::JsonDiagnostic;
+
+fn output(format: &str) -> String {
+    let dir = shared().join("scenarios/seed-attached");
+    let (code, stdout, stderr) = run_in(&dir, &["--format", format, "."]);
+    assert_eq!(code, 1, "{format}: {stderr}");
+    // The absolute location of ../shared differs between checkouts.
+    let base = dir.canonicalize().unwrap();
+    stdout
+        .replace(&base.display().to_string(), "[SCENARIO]")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+#[test]
+fn human() {
+    insta::assert_snapshot!(output("human"));
+}
+
+#[test]
+fn concise() {
+    insta::assert_snapshot!(output("concise"));
+}
+
+#[test]
+fn json_round_trips() {
+    let text = output("json");
+    let parsed: Vec<JsonDiagnostic> =
+        serde_json::from_str(&text).expect("json parses into JsonDiagnostic");
+    assert_eq!(parsed.len(), 10);
+    let again = serde_json::to_value(&parsed).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(again, original, "json does not round-trip");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_lines() {
+    let text = output("json-lines");
+    for line in text.lines() {
+        let _: JsonDiagnostic = serde_json::from_str(line).expect("each line is one finding");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn sarif() {
+    let text = output("sarif");
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join("schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    let fixable = results
+        .iter()
+        .filter(|r| r["fixes"].as_array().is_some_and(|f| !f.is_empty()))
+        .count();
+    assert!(
+        fixable >= 9,
+        "every fixable finding carries `fixes` ({fixable})"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn github_lines_are_workflow_commands() {
+    let text = output("github");
+    let command = regex::Regex::new(
+        r"^::(error|warning|notice) ((?:[a-zA-Z]+=[^,:]*)(?:,[a-zA-Z]+=[^,:]*)*)::(.*)$",
+    )
+    .unwrap();
+    let mut count = 0;
+    for line in text.lines().filter(|l| l.starts_with("::")) {
+        let caps = command
+            .captures(line)
+            .unwrap_or_else(|| panic!("not a workflow command: {line}"));
+        let props: Vec<&str> = caps[2].split(',').collect();
+        for key in ["file=", "line=", "col=", "endLine=", "title="] {
+            assert!(
+                props.iter().any(|p| p.starts_with(key)),
+                "{key} missing in {line}"
+            );
+        }
+        count += 1;
+    }
+    assert_eq!(count, 10);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn junit_is_xml() {
+    let text = output("junit");
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut failures = 0;
+    loop {
+        match reader.read_event().expect("valid XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"failure" =>
+            {
+                failures += 1
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(failures, 10);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn gitlab() {
+    let text = output("gitlab");
+    let value: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(value.len(), 10);
+    insta::assert_snapshot!(text);
+}
