@@ -16,7 +16,7 @@ use crate::selection::Selection;
 #[derive(Parser, Debug)]
 #[command(
     name = "lint-manifests",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("LINT_MANIFESTS_GIT_REVISION"), ")"),
     about = "Lint the Kubernetes manifests and nginx configs that put WebSocket and Socket.IO apps behind Google Cloud load balancers",
     args_conflicts_with_subcommands = true
 )]
@@ -50,6 +50,23 @@ enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Print a shell completion script (e.g. `lint-manifests completions bash > /etc/bash_completion.d/lint-manifests`).
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+/// Shells `completions` can write a script for.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -161,6 +178,29 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             serde_json::to_writer(&mut out, &payload)?;
             writeln!(out)?;
             Ok(if ok { 0 } else { 1 })
+        }
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            use clap_complete::Shell;
+            let shell = match shell {
+                CompletionShell::Bash => Shell::Bash,
+                CompletionShell::Zsh => Shell::Zsh,
+                CompletionShell::Fish => Shell::Fish,
+                CompletionShell::Powershell => Shell::PowerShell,
+                CompletionShell::Elvish => Shell::Elvish,
+            };
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "lint-manifests",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(0)
         }
         None => check(cli.check),
     }
