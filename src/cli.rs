@@ -363,6 +363,13 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     };
     let (result, fix_summary) = if args.fix || args.diff {
         let outcome = fix::fix_in_memory(&options, &enabled, minimum);
+        if !outcome.result.config_errors.is_empty() {
+            // Never touch files under a configuration that could not be read.
+            for e in &outcome.result.config_errors {
+                eprintln!("lint-manifests: error: {e}");
+            }
+            return Ok(2);
+        }
         if args.diff {
             let mut out = std::io::stdout().lock();
             for (path, (original, fixed)) in &outcome.changed {

@@ -44,6 +44,16 @@ pub const DEFAULT_EXCLUDE: &[&str] = &["node_modules", ".terraform", ".git"];
 /// errors become warnings, since the missing piece may live outside the linted files.
 pub const NOT_FOUND_RULES: &[&str] = &["GKE008", "K8S001", "K8S003"];
 
+/// The level of a finding once `assumptions.complete-repo = false` is taken into account:
+/// "not found" errors become warnings.
+pub fn partial_repo_level(rule: &str, level: Level, partial_repo: bool) -> Level {
+    if partial_repo && level == Level::Error && NOT_FOUND_RULES.contains(&rule) {
+        Level::Warning
+    } else {
+        level
+    }
+}
+
 /// A configuration error, for people: what, where, why, what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -1081,6 +1091,44 @@ mod tests {
         };
         let r = resolve(Some(&file), &cli).unwrap();
         assert!(r.is_enabled("GKE016") && !r.is_enabled("GKE001"));
+    }
+
+    #[test]
+    fn partial_repo_turns_not_found_errors_into_warnings() {
+        let o = parse(Path::new("c.toml"), "partial-repo = true\n").unwrap();
+        let r = resolve(Some(&o), &Overrides::default()).unwrap();
+        assert!(r.settings.partial_repo);
+        let o = parse(
+            Path::new("c.toml"),
+            "[assumptions]\ncomplete-repo = false\n",
+        )
+        .unwrap();
+        let r = resolve(Some(&o), &Overrides::default()).unwrap();
+        assert!(r.settings.partial_repo);
+        assert_eq!(
+            partial_repo_level("K8S001", Level::Error, true),
+            Level::Warning
+        );
+        assert_eq!(
+            partial_repo_level("K8S001", Level::Error, false),
+            Level::Error
+        );
+        assert_eq!(
+            partial_repo_level("GKE002", Level::Error, true),
+            Level::Error
+        );
+    }
+
+    #[test]
+    fn aliases_from_the_issue() {
+        let o = parse(
+            Path::new("c.toml"),
+            "[gke]\nneg-by-default = true\n[nginx]\nversion = \"1.25\"\n",
+        )
+        .unwrap();
+        let r = resolve(Some(&o), &Overrides::default()).unwrap();
+        assert!(r.settings.neg_by_default);
+        assert_eq!(r.settings.nginx_version, Some(NginxVersion(1, 25, 0)));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{ConfigError, Resolved, Resolver, NOT_FOUND_RULES};
-use crate::diagnostic::{Diagnostic, Level};
+use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
 use crate::load::{self, Input, Limits};
 use crate::model::Workspace;
@@ -140,12 +140,17 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     let per_file: Vec<Option<Arc<Resolved>>> =
         loaded.files.iter().map(|f| settings_for(&f.path)).collect();
     let ws = Workspace::build(loaded, options.settings.clone());
+    // Whether `rule` applies to `file`: enabled there and not turned off by a per-file ignore.
     let ran = |file: FileId, rule: &str| -> bool {
-        enabled(rule)
-            && per_file
-                .get(file.0 as usize)
-                .and_then(Option::as_ref)
-                .is_none_or(|r| r.is_enabled(rule))
+        if !enabled(rule) {
+            return false;
+        }
+        let Some(r) = per_file.get(file.0 as usize).and_then(Option::as_ref) else {
+            return true;
+        };
+        r.is_enabled(rule)
+            && crate::registry::lookup(rule)
+                .is_none_or(|meta| !r.per_file_ignored(&ws.files[file.0 as usize].path, meta))
     };
     let run_rule = |rule: &str| -> bool {
         enabled(rule)
@@ -160,20 +165,11 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         if !ran(d.primary.file, d.rule) {
             return false;
         }
-        if ws.settings.partial_repo && d.level == Level::Error && NOT_FOUND_RULES.contains(&d.rule)
-        {
-            d.level = Level::Warning;
-        }
+        d.level = partial_repo_level(d.rule, d.level, ws.settings.partial_repo);
         if let Some(r) = per_file
             .get(d.primary.file.0 as usize)
             .and_then(Option::as_ref)
         {
-            let path = &ws.files[d.primary.file.0 as usize].path;
-            if let Some(meta) = crate::registry::lookup(d.rule) {
-                if r.per_file_ignored(path, meta) {
-                    return false;
-                }
-            }
             if let Some(level) = r.level(d.rule) {
                 d.level = level;
             }

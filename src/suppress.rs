@@ -17,6 +17,8 @@
 //! exist, or a malformed comment). A suppression without a reason still suppresses: the one
 //! finding left is the missing reason.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Level, Location};
 use crate::load::Loaded;
 use crate::model::nginx::Origin;
@@ -204,17 +206,22 @@ pub fn apply(
             );
         }
     }
-    // Match findings.
+    // Match findings (suppressions indexed by file: most files have none).
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        by_file.entry(s.file).or_default().push(i);
+    }
     for d in diagnostics.iter_mut() {
+        let Some(indices) = by_file.get(&d.primary.file) else {
+            continue;
+        };
         let Some(meta) = registry::lookup(d.rule) else {
             continue;
         };
         let file = ws.file(d.primary.file);
         let line = file.line_col(d.primary.span.start).line;
-        for s in suppressions.iter_mut() {
-            if s.file != d.primary.file {
-                continue;
-            }
+        for &i in indices {
+            let s = &mut suppressions[i];
             let in_scope = match s.scope {
                 Scope::Lines(from, to) => (from..=to).contains(&line),
                 Scope::File => true,

@@ -299,3 +299,15 @@ fn config_init_and_show_settings() {
         .unwrap();
     assert_eq!(disabled, "disabled = [\"GKE016\"]");
 }
+
+#[test]
+fn fix_never_runs_under_a_broken_config() {
+    let tmp = seed();
+    let root = tmp.path();
+    write(root, "nginx/.lint-manifests.toml", "ignroe = []\n");
+    let before = read(root, "nginx/websocket-gateway.conf");
+    let (code, _, stderr) = run_in(root, &["--fix", "--unsafe-fixes", "."]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean `ignore`?"), "{stderr}");
+    assert_eq!(read(root, "nginx/websocket-gateway.conf"), before);
+}

@@ -295,3 +295,23 @@ fn sarif_suppressions_only_with_show_suppressed() {
         serde_json::json!([{"kind": "inSource", "justification": "static assets only"}])
     );
 }
+
+#[test]
+fn no_lm005_for_rules_a_per_file_ignore_turns_off() {
+    let tmp = seed();
+    let root = tmp.path();
+    write(
+        root,
+        ".lint-manifests.toml",
+        "[per-file-ignores]\n\"nginx/*.conf\" = [\"NGX006\"]\n",
+    );
+    edit(
+        root,
+        GW,
+        "upstream theia_backend {",
+        "# lint-manifests: ignore-file[NGX006] one replica\nupstream theia_backend {",
+    );
+    let (_, found, _) = lint(root, &["--show-suppressed", "."]);
+    assert!(find(&found, "NGX006").is_empty(), "{found:#?}");
+    assert!(find(&found, "LM005").is_empty(), "{found:#?}");
+}
