@@ -471,7 +471,23 @@ fn parse_annotation(
         .filter(|e| !e.is_empty())
         .map(String::from)
         .collect();
-    let removal = annotation_removal(ws.file(file), entry);
+    // When it is the only annotation, `annotations:` goes too.
+    let metadata = ws
+        .resources
+        .iter()
+        .find(|r| r.file == file && r.node.span == resource)
+        .and_then(|r| r.metadata());
+    let whole = metadata.and_then(|m| m.entry("annotations")).filter(|a| {
+        a.value.entries().len() == 1
+            && !a.value.span.is_empty()
+            && a.key.span.end <= entry.key.span.start
+    });
+    let removal = match whole {
+        Some(annotations) => {
+            annotation_removal(ws.file(file), annotations.key.span, entry.value.span)
+        }
+        None => annotation_removal(ws.file(file), entry.key.span, entry.value.span),
+    };
     for (index, e) in entries.iter().enumerate() {
         let (ids, reason) = match e.split_once(':') {
             Some((ids, reason)) => (ids, reason.trim()),
@@ -510,25 +526,27 @@ fn parse_annotation(
 }
 
 /// The lines of an annotation entry, when it sits alone on its line(s) in block style.
-fn annotation_removal(file: &SourceFile, entry: &crate::parse::yaml::Entry) -> Option<Span> {
-    let key_line = file.line_col(entry.key.span.start).line;
+/// The lines from the one holding `key` to the one where `value` ends, when nothing else is on
+/// them (block style): what deleting an annotation removes.
+fn annotation_removal(file: &SourceFile, key: Span, value: Span) -> Option<Span> {
+    let key_line = file.line_col(key.start).line;
     let line_start = file.line_start(key_line);
-    if !file.text[line_start as usize..entry.key.span.start as usize]
+    if !file.text[line_start as usize..key.start as usize]
         .trim()
         .is_empty()
     {
         return None;
     }
-    let end_line = file.line_col(entry.value.span.end).line;
+    let end_line = file.line_col(value.end).line;
     let end_text = file.line_text(end_line);
-    let value_end_col = file.line_col(entry.value.span.end).column as usize;
+    let value_end_col = file.line_col(value.end).column as usize;
     let after: String = end_text.chars().skip(value_end_col - 1).collect();
     let after = after.trim();
     if !(after.is_empty() || after.starts_with('#')) {
         return None;
     }
     let end = file.line_start(end_line + 1);
-    let end = if end <= entry.value.span.end {
+    let end = if end <= value.end {
         to_u32(file.text.len())
     } else {
         end

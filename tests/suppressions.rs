@@ -260,6 +260,11 @@ fn unused_suppressions_are_lm005_and_the_fix_removes_them() {
     let (_, _, stderr) = run_in(root, &["--fix", "--select", "LM005,GKE,NGX", "."]);
     let bc = read(root, BC);
     assert!(!bc.contains("lint-manifests.io/ignore"), "{bc}\n{stderr}");
+    // It was the only annotation: `annotations:` went with it.
+    assert!(
+        bc.contains("  namespace: coditect-app\nspec:\n"),
+        "{bc}\n{stderr}"
+    );
 }
 
 #[test]
