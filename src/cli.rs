@@ -3,15 +3,17 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
+use crate::config::{self, Discovery, Overrides, Resolved, Resolver};
 use crate::diagnostic::{Applicability, Level};
 use crate::fix;
 use crate::lint::{lint, LintOptions};
 use crate::registry::{self, RULES};
 use crate::report::{self, Format, ReportContext};
-use crate::selection::Selection;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,6 +40,11 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value = "table")]
         format: RulesFormat,
+    },
+    /// Configuration files.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
     },
     /// Print an nginx config as crossplane-compatible JSON (plus a `column` per directive).
     ParseNginx {
@@ -69,10 +76,24 @@ enum CompletionShell {
     Elvish,
 }
 
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Write a commented starting `.lint-manifests.toml`.
+    Init {
+        /// Where to write it (default: `.lint-manifests.toml` in the current directory).
+        path: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum RulesFormat {
     Table,
     Json,
+    /// The README's rule table.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -113,15 +134,15 @@ struct CheckArgs {
     /// Show each fix's diff under its finding (human format).
     #[arg(long)]
     show_fixes: bool,
-    /// Lowest level that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "warning")]
-    fail_on: FailOn,
+    /// Lowest level that makes the exit code 1 [default: warning, or `fail-on` in the config].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
-    /// Only these rules (ids, names or prefixes, comma-separated).
+    /// Only these rules (ids, names or prefixes, comma-separated); replaces the config's `select`.
     #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
+    select: Option<Vec<String>>,
     /// Also these rules.
     #[arg(long, value_delimiter = ',')]
     extend_select: Vec<String>,
@@ -140,6 +161,21 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Use this configuration file for every linted file (no discovery).
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file: defaults and flags only.
+    #[arg(long)]
+    isolated: bool,
+    /// Print the settings in force for the first path (or the current directory), then exit.
+    #[arg(long)]
+    show_settings: bool,
+    /// Record the current findings in FILE (by fingerprint) and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Hide the findings recorded in FILE; report only new ones.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
 }
 
 /// Run the CLI; returns the process exit code.
@@ -165,6 +201,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Rule { rule }) => print_rule(&rule),
         Some(Command::Rules { format }) => print_rules(format),
+        Some(Command::Config {
+            action: ConfigCommand::Init { path, force },
+        }) => config_init(path, force),
         Some(Command::ParseNginx {
             files,
             single,
@@ -244,6 +283,7 @@ fn print_rules(format: RulesFormat) -> anyhow::Result<i32> {
             serde_json::to_writer_pretty(&mut out, &rules)?;
             writeln!(out)?;
         }
+        RulesFormat::Markdown => write!(out, "{}", rules_markdown())?,
         RulesFormat::Table => {
             writeln!(out, "{:<7} {:<38} {:<8} fix", "id", "name", "level")?;
             for r in RULES {
@@ -294,23 +334,67 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             anyhow::bail!("`{}` does not exist", p.display());
         }
     }
-    let selection = Selection {
+    for s in args
+        .select
+        .iter()
+        .flatten()
+        .chain(&args.extend_select)
+        .chain(&args.ignore)
+    {
+        if crate::selection::unknown_selector(s) {
+            eprintln!(
+                "lint-manifests: error: `--select`/`--ignore`: `{s}` names no rule\n  help: {}",
+                config::selector_help(s)
+            );
+            return Ok(2);
+        }
+    }
+    let discovery = if args.isolated {
+        Discovery::Isolated
+    } else if let Some(path) = &args.config {
+        Discovery::Fixed(path.clone())
+    } else {
+        Discovery::Closest
+    };
+    let overrides = Overrides {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(|f| match f {
+            FailOn::Error => Level::Error,
+            FailOn::Warning => Level::Warning,
+            FailOn::Note => Level::Note,
+        }),
     };
-    for s in selection
-        .select
-        .iter()
-        .chain(&selection.extend_select)
-        .chain(&selection.ignore)
-    {
-        if crate::selection::unknown_selector(s) {
-            anyhow::bail!("`{s}` names no rule (use an id like `GKE001`, a name like `websocket-timeout-missing`, or a prefix like `NGX`)");
-        }
+    let resolver = match Resolver::new(discovery, overrides) {
+        Ok(r) => r,
+        Err(e) => return Ok(config_error(&e)),
+    };
+    let project_path = match paths.iter().find(|p| p.as_os_str() != "-") {
+        Some(p) => p.clone(),
+        None => args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".")),
+    };
+    let project = match resolver.for_path(&project_path) {
+        Ok(r) => r,
+        Err(e) => return Ok(config_error(&e)),
+    };
+    if args.show_settings {
+        print_settings(&project_path, &project)?;
+        return Ok(0);
     }
-    let enabled_ids = selection.enabled_ids();
-    let enabled = move |id: &str| enabled_ids.contains(&id);
+    options.settings = project.settings.clone();
+    if let Some(n) = project.max_file_size {
+        options.limits.max_file_size = n;
+    }
+    if let Some(n) = project.max_files {
+        options.limits.max_files = n;
+    }
+    options.config = Some(Arc::new(resolver));
+    // Selection is per file, through the resolver.
+    let enabled = |_: &str| true;
 
     let minimum = if args.unsafe_fixes {
         Applicability::Unsafe
@@ -319,6 +403,13 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     };
     let (result, fix_summary) = if args.fix || args.diff {
         let outcome = fix::fix_in_memory(&options, &enabled, minimum);
+        if !outcome.result.config_errors.is_empty() {
+            // Never touch files under a configuration that could not be read.
+            for e in &outcome.result.config_errors {
+                eprintln!("lint-manifests: error: {e}");
+            }
+            return Ok(2);
+        }
         if args.diff {
             let mut out = std::io::stdout().lock();
             for (path, (original, fixed)) in &outcome.changed {
@@ -364,6 +455,13 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         (lint(&options, &enabled), None)
     };
 
+    let mut result = result;
+    if !result.config_errors.is_empty() {
+        for e in &result.config_errors {
+            eprintln!("lint-manifests: error: {e}");
+        }
+        return Ok(2);
+    }
     for s in &result.skipped {
         eprintln!(
             "lint-manifests: warning: skipped `{}`: {}",
@@ -387,16 +485,47 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
         show_fixes: args.show_fixes,
         show_suppressed: args.show_suppressed,
     };
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_diagnostics(&result.diagnostics, &ctx);
+        if let Err(e) = baseline.write(path) {
+            eprintln!("lint-manifests: error: {e}");
+            return Ok(2);
+        }
+        eprintln!(
+            "Wrote {} finding(s) to baseline `{}`.",
+            baseline.findings.len(),
+            path.display()
+        );
+        return Ok(0);
+    }
+    let mut diagnostics = std::mem::take(&mut result.diagnostics);
+    if let Some(path) = &args.baseline {
+        let baseline = match Baseline::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("lint-manifests: error: {e}");
+                return Ok(2);
+            }
+        };
+        let outcome = baseline.apply(&mut diagnostics, &ctx);
+        eprintln!(
+            "Baseline `{}`: {} finding(s) hidden, {} stale entr{} (fixed since; rewrite with `--write-baseline`).",
+            path.display(),
+            outcome.hidden,
+            outcome.stale,
+            if outcome.stale == 1 { "y" } else { "ies" }
+        );
+    }
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            report::emit(args.format, &result.diagnostics, &ctx, &mut buf)?;
+            report::emit(args.format, &diagnostics, &ctx, &mut buf)?;
             std::fs::write(path, buf)
                 .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
         }
         None => {
             let mut out = std::io::stdout().lock();
-            report::emit(args.format, &result.diagnostics, &ctx, &mut out)?;
+            report::emit(args.format, &diagnostics, &ctx, &mut out)?;
             out.flush()?;
         }
     }
@@ -406,16 +535,119 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     if args.exit_zero {
         return Ok(0);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Level::Error,
-        FailOn::Warning => Level::Warning,
-        FailOn::Note => Level::Note,
-    };
-    let failing = result
-        .diagnostics
+    let threshold = project.fail_on;
+    let failing = diagnostics
         .iter()
         .any(|d| d.suppressed.is_none() && d.level >= threshold);
     Ok(i32::from(failing))
+}
+
+fn config_error(e: &config::ConfigError) -> i32 {
+    eprintln!("lint-manifests: error: {e}");
+    2
+}
+
+fn config_init(path: Option<PathBuf>, force: bool) -> anyhow::Result<i32> {
+    let path = path.unwrap_or_else(|| PathBuf::from(config::CONFIG_FILE_NAME));
+    let path = if path.is_dir() {
+        path.join(config::CONFIG_FILE_NAME)
+    } else {
+        path
+    };
+    if path.exists() && !force {
+        eprintln!(
+            "lint-manifests: error: `{}` already exists; not overwritten\n  help: pass `--force` to replace it",
+            path.display()
+        );
+        return Ok(2);
+    }
+    std::fs::write(&path, config::STARTER)
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
+    eprintln!("Wrote `{}`.", path.display());
+    Ok(0)
+}
+
+fn print_settings(path: &Path, r: &Resolved) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let quote = |v: &[String]| -> String {
+        let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+        format!("[{}]", items.join(", "))
+    };
+    writeln!(out, "# Settings for `{}`", path.display())?;
+    match &r.source {
+        Some(source) => writeln!(
+            out,
+            "# from `{}`, then command-line flags",
+            source.display()
+        )?,
+        None => writeln!(
+            out,
+            "# no configuration file: defaults, then command-line flags"
+        )?,
+    }
+    let enabled: Vec<String> = r.enabled_ids().iter().map(|s| s.to_string()).collect();
+    let disabled: Vec<String> = RULES
+        .iter()
+        .filter(|m| !r.is_enabled(m.id))
+        .map(|m| m.id.to_string())
+        .collect();
+    writeln!(out, "enabled = {}", quote(&enabled))?;
+    writeln!(out, "disabled = {}", quote(&disabled))?;
+    writeln!(out, "fail-on = {:?}", r.fail_on.as_str())?;
+    writeln!(out, "exclude = {}", quote(&r.exclude))?;
+    writeln!(out, "\n[levels]")?;
+    for m in RULES {
+        if let Some(level) = r.level(m.id) {
+            if level != m.level {
+                writeln!(
+                    out,
+                    "{} = {:?}  # default {}",
+                    m.id,
+                    level.as_str(),
+                    m.level.as_str()
+                )?;
+            }
+        }
+    }
+    writeln!(out, "\n[per-file-ignores]")?;
+    for p in &r.per_file_ignores {
+        writeln!(out, "{:?} = {}", p.pattern, quote(&p.selectors))?;
+    }
+    let s = &r.settings;
+    writeln!(out, "\n[realtime]")?;
+    writeln!(out, "paths = {}", quote(&s.realtime_segments))?;
+    writeln!(out, "\n[assumptions]")?;
+    writeln!(out, "neg-by-default = {}", s.neg_by_default)?;
+    match s.nginx_version {
+        Some(v) => writeln!(out, "nginx-version = \"{v}\"")?,
+        None => writeln!(out, "# nginx-version: from the image tag")?,
+    }
+    writeln!(out, "complete-repo = {}", !s.partial_repo)?;
+    writeln!(out, "\n[thresholds]")?;
+    writeln!(
+        out,
+        "gke003-min-timeout-sec = {}",
+        s.min_websocket_timeout_sec
+    )?;
+    writeln!(out, "ngx004-heartbeat-sec = {}", s.heartbeat_sec)?;
+    Ok(())
+}
+
+/// The README's rule table: id, name, level, fix, summary, from the registry and rule pages.
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| id | name | level | fix | what it does |\n|---|---|---|---|---|\n");
+    for r in RULES {
+        let summary = r.summary().replace('\n', " ").replace('|', "\\|");
+        out.push_str(&format!(
+            "| [{id}](rules/{id}.md) | {} | {} | {} | {summary} |\n",
+            r.name,
+            r.level.as_str(),
+            r.fix_availability(),
+            id = r.id
+        ));
+    }
+    out
 }
 
 /// For tests: whether a path is inside another.

@@ -5,7 +5,9 @@
 //! [`model`] indexes resources and resolves links, [`rules`] produce [`diagnostic`]s, and
 //! [`report`] and [`fix`] consume them.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -19,3 +21,4 @@ pub mod rules;
 pub mod selection;
 pub mod settings;
 pub mod source;
+pub mod suppress;

@@ -3,14 +3,17 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
 use crate::load::{self, Input, Limits};
 use crate::model::Workspace;
 use crate::rules;
 use crate::settings::Settings;
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
+use crate::suppress;
 
 /// What to lint and how.
 #[derive(Clone, Debug)]
@@ -29,6 +32,9 @@ pub struct LintOptions {
     pub threads: usize,
     /// Content to use instead of what is on disk (the fix loop's working copy).
     pub overlay: HashMap<PathBuf, String>,
+    /// Per-file configuration (selection, levels, per-file ignores, excludes). `None`: every
+    /// rule the `enabled` callback allows, at its default level.
+    pub config: Option<Arc<Resolver>>,
 }
 
 impl LintOptions {
@@ -42,6 +48,7 @@ impl LintOptions {
             exclude: Vec::new(),
             threads: 0,
             overlay: HashMap::new(),
+            config: None,
         }
     }
 }
@@ -54,6 +61,8 @@ pub struct LintResult {
     pub diagnostics: Vec<Diagnostic>,
     /// Files discovery could not take (symlinks out of the root, unreadable directories).
     pub skipped: Vec<Skipped>,
+    /// Configuration files that could not be used (the CLI exits 2).
+    pub config_errors: Vec<ConfigError>,
 }
 
 impl LintResult {
@@ -105,17 +114,80 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             input.content = Some(text.clone().into_bytes());
         }
     }
+    let mut config_errors: Vec<ConfigError> = Vec::new();
+    let resolver = options.config.as_deref();
+    let mut settings_for = |path: &Path| -> Option<Arc<Resolved>> {
+        let resolver = resolver?;
+        match resolver.for_path(path) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                if !config_errors.contains(&e) {
+                    config_errors.push(e);
+                }
+                None
+            }
+        }
+    };
+    if resolver.is_some() {
+        // `exclude` applies to what directory walks find, never to files named explicitly.
+        inputs.retain(|input| {
+            input.explicit || !settings_for(&input.path).is_some_and(|r| r.is_excluded(&input.path))
+        });
+    }
     let mut loaded = load::load(inputs, &options.root, &options.limits);
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let mut comments = suppress::collect_comments(&loaded);
+    let per_file: Vec<Option<Arc<Resolved>>> =
+        loaded.files.iter().map(|f| settings_for(&f.path)).collect();
     let ws = Workspace::build(loaded, options.settings.clone());
-    diagnostics.extend(rules::run(&ws, enabled));
-    diagnostics.retain(|d| enabled(d.rule));
+    // Whether `rule` applies to `file`: enabled there and not turned off by a per-file ignore.
+    let ran = |file: FileId, rule: &str| -> bool {
+        if !enabled(rule) {
+            return false;
+        }
+        let Some(r) = per_file.get(file.0 as usize).and_then(Option::as_ref) else {
+            return true;
+        };
+        r.is_enabled(rule)
+            && crate::registry::lookup(rule)
+                .is_none_or(|meta| !r.per_file_ignored(&ws.files[file.0 as usize].path, meta))
+    };
+    let run_rule = |rule: &str| -> bool {
+        enabled(rule)
+            && (resolver.is_none()
+                || per_file.is_empty()
+                || per_file
+                    .iter()
+                    .any(|r| r.as_ref().is_none_or(|r| r.is_enabled(rule))))
+    };
+    diagnostics.extend(rules::run(&ws, &run_rule));
+    let admit = |d: &mut Diagnostic| -> bool {
+        if !ran(d.primary.file, d.rule) {
+            return false;
+        }
+        d.level = partial_repo_level(d.rule, d.level, ws.settings.partial_repo);
+        if let Some(r) = per_file
+            .get(d.primary.file.0 as usize)
+            .and_then(Option::as_ref)
+        {
+            if let Some(level) = r.level(d.rule) {
+                d.level = level;
+            }
+        }
+        true
+    };
+    diagnostics.retain_mut(|d| admit(d));
+    comments.extend(suppress::embedded_comments(&ws));
+    let mut own = suppress::apply(&ws, &comments, &mut diagnostics, &ran);
+    own.retain_mut(|d| admit(d));
+    diagnostics.extend(own);
     let files = ws.files;
     sort(&mut diagnostics, &files);
     LintResult {
         files,
         diagnostics,
         skipped: discovered.skipped,
+        config_errors,
     }
 }
 

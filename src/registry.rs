@@ -481,6 +481,13 @@ pub static RULES: &[RuleMeta] = &[
         Category::Linter,
         include_str!("../rules/LM005.md"),
     ),
+    meta(
+        "LM006",
+        "invalid-suppression",
+        Level::Warning,
+        Category::Linter,
+        include_str!("../rules/LM006.md"),
+    ),
 ];
 
 /// Find a rule by id (`GKE001`) or name (`neg-service-missing-backend-config`),
