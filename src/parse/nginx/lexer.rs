@@ -207,7 +207,7 @@ impl<'a> Lexer<'a> {
 
     /// The next unit and the line it carries (a newline carries the next line, like
     /// crossplane's `_iterlinecount`). `None` ends the stream.
-    #[inline]
+    #[inline(always)]
     fn unit(&mut self) -> Option<(Unit, u32)> {
         if let Some(u) = self.put_back.take() {
             return Some(u);
@@ -264,6 +264,46 @@ impl<'a> Lexer<'a> {
         Some((c, c.len_utf8()))
     }
 
+    /// Advance over bytes for which `keep` holds (never stopping inside a character: `keep`
+    /// must hold for all bytes >= 0x80 or for none).
+    #[inline(always)]
+    fn scan(&mut self, keep: impl Fn(u8) -> bool) {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while pos < bytes.len() && keep(bytes[pos]) {
+            pos += 1;
+        }
+        self.pos = pos;
+    }
+
+    /// Skip ASCII whitespace, counting lines like [`Lexer::unit`].
+    #[inline(always)]
+    fn skip_ascii_space(&mut self) {
+        if self.put_back.is_some() {
+            return;
+        }
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&b) = bytes.get(pos) {
+            match b {
+                b' ' | b'\t' | 0x0b | 0x0c => pos += 1,
+                b'\n' => {
+                    pos += 1;
+                    self.line += 1;
+                }
+                b'\r' => {
+                    pos += 1;
+                    if bytes.get(pos) == Some(&b'\n') {
+                        pos += 1;
+                    }
+                    self.line += 1;
+                }
+                _ => break,
+            }
+        }
+        self.pos = pos;
+    }
+
     fn push(&mut self, kind: Kind, start: u32, end: u32, line: u32) {
         self.queue.push_back(Token {
             kind,
@@ -280,6 +320,16 @@ impl<'a> Lexer<'a> {
         // The token buffer: Some((start, end, line, last char)).
         let mut token: Option<(u32, u32, u32, char)> = None;
         loop {
+            if let Some((s, e, l, _)) = token {
+                // Fast path: plain ASCII characters extend a token and nothing else.
+                if e > s && self.put_back.is_none() {
+                    let from = self.pos;
+                    self.scan(|b| b > b' ' && b < 0x7f && !matches!(b, b'{' | b'}' | b';' | b'\\'));
+                    if self.pos > from {
+                        token = Some((s, self.pos as u32, l, self.bytes[self.pos - 1] as char));
+                    }
+                }
+            }
             let Some((mut ch, mut line)) = self.unit() else {
                 self.done = true;
                 return Ok(());
@@ -299,6 +349,7 @@ impl<'a> Lexer<'a> {
                     if !ch.is_space() {
                         break;
                     }
+                    self.skip_ascii_space();
                     match self.unit() {
                         Some((c, l)) => {
                             ch = c;
@@ -316,6 +367,9 @@ impl<'a> Lexer<'a> {
                 let start = ch.start;
                 let comment_line = line;
                 while !ch.ends_nl() {
+                    if self.put_back.is_none() {
+                        self.scan(|b| !matches!(b, b'\n' | b'\r' | b'\\'));
+                    }
                     match self.unit() {
                         Some((c, _)) => ch = c,
                         None => {
@@ -367,7 +421,11 @@ impl<'a> Lexer<'a> {
                 let tok_line = token.map_or(line, |t| t.2);
                 let quote = ch.ch;
                 let start = ch.start;
+                let q = quote as u8;
                 loop {
+                    if self.put_back.is_none() {
+                        self.scan(|b| b != q && !matches!(b, b'\n' | b'\r' | b'\\'));
+                    }
                     match self.unit() {
                         Some((c, _)) => {
                             if c.is(quote) {
