@@ -65,14 +65,20 @@ fn tree() -> impl Strategy<Value = Vec<Gen>> {
 }
 
 /// Render; returns the expected (start, end) source range of each directive, preorder.
-fn render(gens: &[Gen], ws: &[&str], out: &mut String, ranges: &mut Vec<(usize, usize)>, k: &mut usize) {
+fn render(
+    gens: &[Gen],
+    ws: &[&str],
+    out: &mut String,
+    ranges: &mut Vec<(usize, usize)>,
+    k: &mut usize,
+) {
     for g in gens {
         let w = |k: &mut usize| {
             *k += 1;
             ws[*k % ws.len()]
         };
         out.push_str(w(k));
-        if *k % 7 == 0 {
+        if (*k).is_multiple_of(7) {
             out.push_str("# a comment; with { braces }\n");
         }
         let start = out.len();

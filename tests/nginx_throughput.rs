@@ -39,7 +39,11 @@ fn nginx_parse_throughput() {
     }
     let secs = start.elapsed().as_secs_f64() / runs as f64;
     let mbs = text.len() as f64 / secs / 1e6;
-    println!("nginx parse: {:.1} MB in {:.3} s = {mbs:.0} MB/s", text.len() as f64 / 1e6, secs);
+    println!(
+        "nginx parse: {:.1} MB in {:.3} s = {mbs:.0} MB/s",
+        text.len() as f64 / 1e6,
+        secs
+    );
 }
 
 /// The shared corpus of real configs (if present), each file parsed in turn.
@@ -50,7 +54,9 @@ fn nginx_parse_corpus_throughput() {
     let mut texts = Vec::new();
     let mut stack = vec![std::path::PathBuf::from(dir)];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {

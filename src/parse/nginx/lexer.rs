@@ -72,6 +72,26 @@ pub(crate) const LUA_BLOCKS: &[&str] = &[
     "ssl_session_store_by_lua_block",
 ];
 
+/// Bytes that only extend an unquoted token: printable ASCII but `{`, `}`, `;`, `\\`.
+static WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b'!';
+    while b < 0x7f {
+        t[b as usize] = !matches!(b, b'{' | b'}' | b';' | b'\\');
+        b += 1;
+    }
+    t
+};
+
+/// Bytes that only extend a comment: all but `\n`, `\r`, `\\`.
+static COMMENT: [bool; 256] = {
+    let mut t = [true; 256];
+    t[b'\n' as usize] = false;
+    t[b'\r' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
+
 /// One unit of crossplane's character stream.
 #[derive(Clone, Copy, Debug)]
 struct Unit {
@@ -151,15 +171,6 @@ impl<'a> Lexer<'a> {
             last_end: 0,
             comments: Vec::new(),
         }
-    }
-
-    /// End of the last token handed out (where EOF errors point).
-    pub fn last_end(&self) -> u32 {
-        self.last_end
-    }
-
-    pub fn last_line(&self) -> u32 {
-        self.last_line
     }
 
     /// The next token, `Ok(None)` at the end of the stream.
@@ -324,7 +335,7 @@ impl<'a> Lexer<'a> {
                 // Fast path: plain ASCII characters extend a token and nothing else.
                 if e > s && self.put_back.is_none() {
                     let from = self.pos;
-                    self.scan(|b| b > b' ' && b < 0x7f && !matches!(b, b'{' | b'}' | b';' | b'\\'));
+                    self.scan(|b| WORD[b as usize]);
                     if self.pos > from {
                         token = Some((s, self.pos as u32, l, self.bytes[self.pos - 1] as char));
                     }
@@ -368,7 +379,7 @@ impl<'a> Lexer<'a> {
                 let comment_line = line;
                 while !ch.ends_nl() {
                     if self.put_back.is_none() {
-                        self.scan(|b| !matches!(b, b'\n' | b'\r' | b'\\'));
+                        self.scan(|b| COMMENT[b as usize]);
                     }
                     match self.unit() {
                         Some((c, _)) => ch = c,

@@ -74,11 +74,7 @@ pub fn parse(text: &str) -> Result<Config, NginxError> {
         let mut directive = Directive {
             name,
             name_span: tok.span(),
-            args: if args.is_empty() {
-                Vec::new()
-            } else {
-                args.drain(..).collect()
-            },
+            args: std::mem::take(&mut args),
             block: None,
             span: Span::new(tok.start, term.end),
             line: tok.line,
@@ -199,7 +195,12 @@ mod tests {
     fn shape(c: &Config) -> Vec<(String, Vec<String>)> {
         c.directives
             .iter()
-            .map(|d| (d.name.clone(), d.args.iter().map(|a| a.value.clone()).collect()))
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    d.args.iter().map(|a| a.value.clone()).collect(),
+                )
+            })
             .collect()
     }
 
@@ -304,8 +305,15 @@ mod tests {
                 ("c".into(), strs(&["d#e", "#f"]))
             ]
         );
-        let comments: Vec<(&str, u32)> = c.comments.iter().map(|c| (c.text.as_str(), c.line)).collect();
-        assert_eq!(comments, vec![(" full line", 1), (" trailing", 2), ("last", 4)]);
+        let comments: Vec<(&str, u32)> = c
+            .comments
+            .iter()
+            .map(|c| (c.text.as_str(), c.line))
+            .collect();
+        assert_eq!(
+            comments,
+            vec![(" full line", 1), (" trailing", 2), ("last", 4)]
+        );
         assert_eq!(slice(text, c.comments[1].span), "# trailing");
         // a comment between arguments does not end the directive
         let c = ok("a #x\n b;");
@@ -336,7 +344,10 @@ mod tests {
         let text = "set_by_lua_block $res { return 1 }";
         let d = &ok(text).directives[0];
         assert_eq!(d.args[0].value, "$res");
-        assert_eq!(slice(text, d.block.as_ref().unwrap().raw.unwrap()), " return 1 ");
+        assert_eq!(
+            slice(text, d.block.as_ref().unwrap().raw.unwrap()),
+            " return 1 "
+        );
 
         // only in directive position
         let c = ok("a content_by_lua_block { b; }");
@@ -345,20 +356,29 @@ mod tests {
         let c = ok("content_by_lua_block{ b; }");
         assert!(c.directives[0].block.as_ref().unwrap().raw.is_none());
 
-        assert_eq!(err("content_by_lua_block x;").message, "expected { to start Lua block");
+        assert_eq!(
+            err("content_by_lua_block x;").message,
+            "expected { to start Lua block"
+        );
     }
 
     #[test]
     fn nested_blocks() {
-        let text = "http {\n  server {\n    location / {\n      proxy_pass http://x;\n    }\n  }\n}\n";
+        let text =
+            "http {\n  server {\n    location / {\n      proxy_pass http://x;\n    }\n  }\n}\n";
         let c = ok(text);
         let http = &c.directives[0];
         let server = &http.children()[0];
         let location = &server.children()[0];
         assert_eq!(location.arg(0), Some("/"));
         assert_eq!(location.children()[0].line, 4);
-        assert_eq!(slice(text, location.children()[0].span), "proxy_pass http://x;");
-        assert!(slice(text, http.span).starts_with("http {") && slice(text, http.span).ends_with('}'));
+        assert_eq!(
+            slice(text, location.children()[0].span),
+            "proxy_pass http://x;"
+        );
+        assert!(
+            slice(text, http.span).starts_with("http {") && slice(text, http.span).ends_with('}')
+        );
         assert_eq!(slice(text, server.block.as_ref().unwrap().close), "}");
     }
 
@@ -369,12 +389,24 @@ mod tests {
         assert_eq!(e.span, Span::new(3, 4));
 
         let e = err("http {\n  a;\n");
-        assert_eq!((e.message.as_str(), e.line), ("unexpected end of file, expecting \"}\"", 2));
+        assert_eq!(
+            (e.message.as_str(), e.line),
+            ("unexpected end of file, expecting \"}\"", 2)
+        );
 
         let e = err("a b");
-        assert_eq!(e.message, "unexpected end of file, expecting \";\" or \"}\"");
-        assert_eq!(err("a;;").message, "unexpected end of file, expecting \";\" or \"}\"");
-        assert_eq!(err("a \"unterminated;").message, "unexpected end of file, expecting \";\" or \"}\"");
+        assert_eq!(
+            e.message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(
+            err("a;;").message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(
+            err("a \"unterminated;").message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
         // points at the end of the text (crossplane has no line for this one)
         let e = err("a;\nb c\n\n");
         assert_eq!((e.span, e.line), (Span::empty(6), 2));
@@ -442,8 +474,19 @@ mod tests {
     #[test]
     fn trailing_backslash_and_odd_input_do_not_panic() {
         for text in [
-            "\\", "a \\", "a \"\\", "${", "a ${", "#", "'", "\"", "é\\é", "a\r",
-            "set_by_lua_block", "set_by_lua_block x", "content_by_lua_block {--",
+            "\\",
+            "a \\",
+            "a \"\\",
+            "${",
+            "a ${",
+            "#",
+            "'",
+            "\"",
+            "é\\é",
+            "a\r",
+            "set_by_lua_block",
+            "set_by_lua_block x",
+            "content_by_lua_block {--",
         ] {
             let _ = parse(text);
         }
