@@ -148,12 +148,7 @@ fn resolve_one(croot: &Path, full: &Path, pattern: &str) -> Result<Vec<PathBuf>,
     let text = full.to_string_lossy();
     if !has_magic(&text) {
         if !full.exists() {
-            // A dangling symlink or nothing at all; refuse links out of the root first.
-            if full.symlink_metadata().is_ok() {
-                return Err(IncludeError::OutsideRoot {
-                    path: full.to_path_buf(),
-                });
-            }
+            // Nothing there, or a dangling symlink (never read either way).
             return Err(IncludeError::NotFound {
                 pattern: pattern.to_string(),
             });
