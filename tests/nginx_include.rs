@@ -274,3 +274,30 @@ fn payload_includes_indices_like_crossplane() {
         .get("includes")
         .is_none());
 }
+
+#[test]
+fn unreadable_main_file_is_a_failed_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let payload = parse_nginx_payload(&[tmp.path().join("nope.conf")], tmp.path(), false);
+    assert_eq!(payload["status"], "failed");
+    assert_eq!(payload["config"][0]["status"], "failed");
+    assert!(payload["errors"][0]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read file"));
+}
+
+#[test]
+fn include_error_messages_say_what_and_why() {
+    let e = IncludeError::OutsideRoot {
+        path: "/etc/passwd".into(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "\"/etc/passwd\" is outside the linted root; includes are only followed inside it"
+    );
+    let e = IncludeError::NotFound {
+        pattern: "x.conf".into(),
+    };
+    assert_eq!(e.to_string(), "no file matches \"x.conf\"");
+}
