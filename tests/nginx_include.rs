@@ -301,3 +301,15 @@ fn include_error_messages_say_what_and_why() {
     };
     assert_eq!(e.to_string(), "no file matches \"x.conf\"");
 }
+
+#[test]
+fn includes_before_a_syntax_error_are_followed_like_crossplane() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "broken.conf", "include ok.conf;\nhttp {\n");
+    write(root, "ok.conf", "a;\n");
+    let tree = load_with_includes(root, &root.join("broken.conf"), IncludeLimits::default());
+    assert!(tree.files[0].config.is_err());
+    assert_eq!(tree.files.len(), 2);
+    assert!(tree.files[1].config.is_ok());
+}

@@ -174,7 +174,18 @@ pub fn tree_payload(tree: &NginxTree, follow_includes: bool) -> Value {
     let mut configs = Vec::new();
     for (i, f) in tree.files.iter().enumerate() {
         let file = f.path.to_string_lossy().into_owned();
+        // Include errors come first: crossplane records them while parsing, before a fatal
+        // syntax error ends the file.
         let mut errors = Vec::new();
+        for u in tree.unresolved.iter().filter(|u| u.from == i) {
+            if matches!(u.error, IncludeError::Loop { .. }) {
+                continue; // crossplane follows loops silently (each file once)
+            }
+            errors.push((
+                Some(u.line),
+                format!("include \"{}\" not resolved: {}", u.pattern, u.error),
+            ));
+        }
         let parsed = match &f.config {
             Ok(config) => {
                 let includes = |span: Span| -> Option<Vec<usize>> {
@@ -187,15 +198,6 @@ pub fn tree_payload(tree: &NginxTree, follow_includes: bool) -> Value {
                 Vec::new()
             }
         };
-        for u in tree.unresolved.iter().filter(|u| u.from == i) {
-            if matches!(u.error, IncludeError::Loop { .. }) {
-                continue; // crossplane follows loops silently (each file once)
-            }
-            errors.push((
-                Some(u.line),
-                format!("include \"{}\" not resolved: {}", u.pattern, u.error),
-            ));
-        }
         let errors: Vec<Value> = errors
             .into_iter()
             .map(|(line, msg)| {

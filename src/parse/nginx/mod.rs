@@ -25,7 +25,7 @@ mod parser;
 
 use crate::source::Span;
 
-pub use parser::{parse, MAX_DEPTH};
+pub use parser::{parse, parse_partial, MAX_DEPTH};
 
 /// A parsed nginx file (or embedded text).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -22,12 +22,71 @@ struct Frame {
     first_child: usize,
 }
 
+/// Parse a whole file: crossplane's tree, or crossplane's error.
 pub fn parse(text: &str) -> Result<Config, NginxError> {
-    let mut lexer = Lexer::new(text);
-    let mut warnings = Vec::new();
-    // Directives of all open blocks, innermost last (one buffer: no per-block growth).
-    let mut flat: Vec<Directive> = Vec::new();
-    let mut frames: Vec<Frame> = Vec::new();
+    match parse_partial(text) {
+        (config, None) => Ok(config),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// Like [`parse`], but on an error also returns what was read before it: every directive
+/// completed so far, open blocks closed at the error. crossplane follows the includes of a
+/// file that fails later on, and so does the loader, with this.
+pub fn parse_partial(text: &str) -> (Config, Option<NginxError>) {
+    let mut state = State {
+        lexer: Lexer::new(text),
+        warnings: Vec::new(),
+        flat: Vec::new(),
+        frames: Vec::new(),
+    };
+    let error = run(text, &mut state).err();
+    let State {
+        mut lexer,
+        mut warnings,
+        mut flat,
+        mut frames,
+    } = state;
+    // Blocks still open: crossplane's nested loops just end.
+    let end = Span::empty(crate::source::to_u32(text.len()));
+    while let Some(frame) = frames.last() {
+        if error.is_none() {
+            let owner = &frame.owner;
+            warnings.push(NginxError {
+                span: owner.block.as_ref().map_or(owner.name_span, |b| b.open),
+                line: owner.line,
+                message: format!(
+                    "{} (block \"{}\" is never closed)",
+                    lexer::EOF_BRACE,
+                    owner.name
+                ),
+            });
+        }
+        close_frame(&mut frames, &mut flat, end);
+    }
+    let config = Config {
+        directives: flat,
+        comments: std::mem::take(&mut lexer.comments),
+        warnings,
+    };
+    (config, error)
+}
+
+struct State<'a> {
+    lexer: Lexer<'a>,
+    warnings: Vec<NginxError>,
+    /// Directives of all open blocks, innermost last (one buffer: no per-block growth).
+    flat: Vec<Directive>,
+    frames: Vec<Frame>,
+}
+
+fn run(text: &str, state: &mut State<'_>) -> Result<(), NginxError> {
+    let State {
+        lexer,
+        warnings,
+        flat,
+        frames,
+    } = state;
     let mut args: Vec<Arg> = Vec::new();
 
     while let Some(tok) = lexer.next_token()? {
@@ -43,7 +102,7 @@ pub fn parse(text: &str) -> Result<Config, NginxError> {
                 });
                 break;
             }
-            close_frame(&mut frames, &mut flat, tok.span());
+            close_frame(frames, flat, tok.span());
             continue;
         }
 
@@ -125,26 +184,7 @@ pub fn parse(text: &str) -> Result<Config, NginxError> {
         }
     }
 
-    // Blocks still open: crossplane's nested loops just end.
-    let end = Span::empty(crate::source::to_u32(text.len()));
-    while let Some(frame) = frames.last() {
-        let owner = &frame.owner;
-        warnings.push(NginxError {
-            span: owner.block.as_ref().map_or(owner.name_span, |b| b.open),
-            line: owner.line,
-            message: format!(
-                "{} (block \"{}\" is never closed)",
-                lexer::EOF_BRACE,
-                owner.name
-            ),
-        });
-        close_frame(&mut frames, &mut flat, end);
-    }
-    Ok(Config {
-        directives: flat,
-        comments: std::mem::take(&mut lexer.comments),
-        warnings,
-    })
+    Ok(())
 }
 
 /// 1-based line of a byte offset, counting `\n`, `\r\n` and `\r` as line ends.
@@ -410,6 +450,17 @@ mod tests {
         // points at the end of the text (crossplane has no line for this one)
         let e = err("a;\nb c\n\n");
         assert_eq!((e.span, e.line), (Span::empty(6), 2));
+    }
+
+    #[test]
+    fn partial_result_on_error() {
+        let (config, error) = parse_partial("a;\nhttp {\n  include x.conf;\n  b c\n");
+        assert!(error.is_some());
+        assert_eq!(config.directives.len(), 2);
+        assert_eq!(config.directives[1].children()[0].name, "include");
+        let (config, error) = parse_partial("a;");
+        assert!(error.is_none());
+        assert_eq!(config.directives.len(), 1);
     }
 
     #[test]
