@@ -546,17 +546,31 @@ mod tests {
 
 #[cfg(test)]
 mod bench {
-    /// `cargo test --release --lib nginx::parser::bench -- --ignored --nocapture`
-    #[test]
-    #[ignore = "benchmark; run in release"]
-    fn lexer_and_parser_throughput() {
+    //! `cargo test --release --lib nginx::parser::bench -- --ignored --nocapture`
+    //! (`NGINX_BENCH_RUNS` sets the repetitions, e.g. 2 under callgrind).
+
+    fn text() -> String {
         let server = "server {\n    listen 443 ssl;  # comment\n    server_name a.example \"b c\";\n    location /socket.io/ {\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_read_timeout 3600s;\n    }\n}\n";
         let mut text = String::from("http {\n");
         while text.len() < 1 << 20 {
             text.push_str(server);
         }
         text.push_str("}\n");
-        let runs = 100;
+        text
+    }
+
+    fn runs() -> usize {
+        std::env::var("NGINX_BENCH_RUNS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(100)
+    }
+
+    #[test]
+    #[ignore = "benchmark; run in release"]
+    fn lexer_throughput() {
+        let text = text();
+        let runs = runs();
         let start = std::time::Instant::now();
         for _ in 0..runs {
             let mut lx = super::Lexer::new(&text);
@@ -564,6 +578,13 @@ mod bench {
         }
         let secs = start.elapsed().as_secs_f64() / runs as f64;
         println!("nginx lexer: {:.0} MB/s", text.len() as f64 / secs / 1e6);
+    }
+
+    #[test]
+    #[ignore = "benchmark; run in release"]
+    fn parser_throughput() {
+        let text = text();
+        let runs = runs();
         let start = std::time::Instant::now();
         for _ in 0..runs {
             let _ = super::parse(&text);
