@@ -623,7 +623,7 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
         Kind::Quoted => {
             let inner = &text[tok.start as usize + 1..tok.end as usize - 1];
             let quote = text.as_bytes()[tok.start as usize];
-            if !inner.contains(['\\', '\r']) {
+            if !inner.bytes().any(|b| b == b'\\' || b == b'\r') {
                 return inner.to_string();
             }
             let inner = normalize_newlines(inner);
@@ -645,12 +645,14 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
             }
             out
         }
+        // `\r` gets into an unquoted token escaped, or as the whitespace crossplane appends
+        // after `${...}`.
         _ => normalize_newlines(&text[tok.start as usize..tok.end as usize]),
     }
 }
 
 fn normalize_newlines(s: &str) -> String {
-    if s.contains('\r') {
+    if s.as_bytes().contains(&b'\r') {
         s.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         s.to_string()

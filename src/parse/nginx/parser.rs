@@ -328,6 +328,8 @@ mod tests {
         assert_eq!(c.directives[0].args[1].value, "${b}c");
         // crossplane keeps the whitespace after `${...}` in the token
         assert_eq!(ok("a ${x} b;").directives[0].args[0].value, "${x} b");
+        // ... also a CRLF, read as one newline
+        assert_eq!(ok("a ${x}\r\nb;").directives[0].args[0].value, "${x}\nb");
         // braces without `$` are block tokens
         assert!(ok("a x{}").directives[0].children().is_empty());
         // `${` with a space inside: the `}` becomes a token of its own
