@@ -28,6 +28,8 @@ def strip(parsed):
     out = []
     for d in parsed:
         item = {"directive": d["directive"], "line": d["line"], "args": d["args"]}
+        if "comment" in d:
+            item["comment"] = d["comment"]
         if "block" in d:
             item["block"] = strip(d["block"])
         out.append(item)

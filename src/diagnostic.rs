@@ -116,11 +116,7 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(
-        title: impl Into<String>,
-        applicability: Applicability,
-        mut edits: Vec<Edit>,
-    ) -> Fix {
+    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Fix {
         edits.sort();
         Fix {
             title: title.into(),
@@ -156,12 +152,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        rule: &'static str,
-        level: Level,
-        primary: Location,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn new(rule: &'static str, level: Level, primary: Location, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             rule,
             level,

@@ -5,7 +5,7 @@
 //!     cargo test --release --test nginx_dump -- --ignored
 //! ```
 //!
-//! Writes one JSON file per input file (`--single` mode) to `NGINX_DUMP_OUT`, named by the
+//! Writes one JSON file per input file (`--single` mode unless `NGINX_DUMP_FOLLOW` is set) to `NGINX_DUMP_OUT`, named by the
 //! input's path relative to `NGINX_DUMP_IN` with `/` replaced by `__`, plus `index.json`.
 
 use std::path::{Path, PathBuf};
@@ -39,6 +39,8 @@ fn dump_corpus_payloads() {
     let mut files = Vec::new();
     walk(&input, &mut files);
     files.sort();
+    // NGINX_DUMP_FOLLOW=1: follow includes (inside NGINX_DUMP_IN) instead of `--single`.
+    let follow = std::env::var_os("NGINX_DUMP_FOLLOW").is_some();
     let mut index = serde_json::Map::new();
     for f in &files {
         let rel = f
@@ -46,7 +48,7 @@ fn dump_corpus_payloads() {
             .unwrap()
             .to_string_lossy()
             .replace('/', "__");
-        let payload = parse_nginx_payload(std::slice::from_ref(f), &input, false);
+        let payload = parse_nginx_payload(std::slice::from_ref(f), &input, follow);
         let name = format!("{rel}.json");
         std::fs::write(output.join(&name), serde_json::to_string(&payload).unwrap()).unwrap();
         index.insert(

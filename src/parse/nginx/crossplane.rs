@@ -174,7 +174,18 @@ pub fn tree_payload(tree: &NginxTree, follow_includes: bool) -> Value {
     let mut configs = Vec::new();
     for (i, f) in tree.files.iter().enumerate() {
         let file = f.path.to_string_lossy().into_owned();
+        // Include errors come first: crossplane records them while parsing, before a fatal
+        // syntax error ends the file.
         let mut errors = Vec::new();
+        for u in tree.unresolved.iter().filter(|u| u.from == i) {
+            if matches!(u.error, IncludeError::Loop { .. }) {
+                continue; // crossplane follows loops silently (each file once)
+            }
+            errors.push((
+                Some(u.line),
+                format!("include \"{}\" not resolved: {}", u.pattern, u.error),
+            ));
+        }
         let parsed = match &f.config {
             Ok(config) => {
                 let includes = |span: Span| -> Option<Vec<usize>> {
@@ -187,15 +198,6 @@ pub fn tree_payload(tree: &NginxTree, follow_includes: bool) -> Value {
                 Vec::new()
             }
         };
-        for u in tree.unresolved.iter().filter(|u| u.from == i) {
-            if matches!(u.error, IncludeError::Loop { .. }) {
-                continue; // crossplane follows loops silently (each file once)
-            }
-            errors.push((
-                Some(u.line),
-                format!("include \"{}\" not resolved: {}", u.pattern, u.error),
-            ));
-        }
         let errors: Vec<Value> = errors
             .into_iter()
             .map(|(line, msg)| {
@@ -225,4 +227,86 @@ pub fn tree_payload(tree: &NginxTree, follow_includes: bool) -> Value {
 pub fn parse_nginx_payload(paths: &[PathBuf], root: &Path, follow_includes: bool) -> Value {
     let tree = load_many(root, paths, IncludeLimits::default(), follow_includes);
     tree_payload(&tree, follow_includes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::nginx::parse;
+
+    fn parsed(text: &str) -> Value {
+        let config = parse(text).unwrap();
+        Value::Array(directives_json(text, &config, &|_| None))
+    }
+
+    #[test]
+    fn directive_shape() {
+        let v = parsed("events {\n  worker_connections 1024;\n}\n");
+        assert_eq!(
+            v,
+            json!([{"directive": "events", "line": 1, "column": 1, "args": [], "block": [
+                {"directive": "worker_connections", "line": 2, "column": 3, "args": ["1024"]}
+            ]}])
+        );
+    }
+
+    #[test]
+    fn column_counts_characters() {
+        let v = parsed("a \"é\"; b;");
+        assert_eq!(v[1]["column"], 8);
+    }
+
+    #[test]
+    fn lua_body_is_the_last_arg() {
+        let v = parsed("set_by_lua_block $x { return 1 }\ncontent_by_lua_block {\r\n a()\r\n}");
+        assert_eq!(v[0]["args"], json!(["$x", " return 1 "]));
+        assert!(v[0].get("block").is_none());
+        assert_eq!(v[1]["args"], json!(["\n a()\n"]));
+    }
+
+    #[test]
+    fn if_parentheses_removed() {
+        let v = parsed("if ($a = b) {}\nif ( $c ) {}\nif () {}\nif (x {}");
+        assert_eq!(v[0]["args"], json!(["$a", "=", "b"]));
+        assert_eq!(v[1]["args"], json!(["$c"]));
+        assert_eq!(v[2]["args"], json!([]));
+        assert_eq!(v[3]["args"], json!(["(x"]));
+    }
+
+    #[test]
+    fn comments_among_args_follow_the_directive() {
+        let v = parsed("http { #c1\n  log_format #c2\n    a #c3\n ;\n}");
+        assert_eq!(
+            v[0]["block"],
+            json!([
+                {"directive": "log_format", "line": 2, "column": 3, "args": ["a"]},
+                {"directive": "#", "line": 2, "column": 14, "args": [], "comment": "c2"},
+                {"directive": "#", "line": 2, "column": 7, "args": [], "comment": "c3"},
+            ])
+        );
+    }
+
+    #[test]
+    fn failed_config_entry() {
+        let text = "http {";
+        let v = config_json("x.conf", text, &parse(text));
+        assert_eq!(v["status"], "failed");
+        assert_eq!(v["parsed"], json!([]));
+        assert_eq!(
+            v["errors"],
+            json!([{"line": 1, "error": "unexpected end of file, expecting \"}\" in x.conf:1"}])
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_recurse() {
+        let depth = crate::parse::nginx::MAX_DEPTH;
+        let text = "a {".repeat(depth) + &"}".repeat(depth);
+        let v = parsed(&text);
+        let mut cur = &v[0];
+        for _ in 1..depth {
+            cur = &cur["block"][0];
+        }
+        assert_eq!(cur["block"], json!([]));
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
-use super::{parse, Config, Directive, NginxError};
+use super::{parse_partial, Config, Directive, NginxError};
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,12 +148,7 @@ fn resolve_one(croot: &Path, full: &Path, pattern: &str) -> Result<Vec<PathBuf>,
     let text = full.to_string_lossy();
     if !has_magic(&text) {
         if !full.exists() {
-            // A dangling symlink or nothing at all; refuse links out of the root first.
-            if full.symlink_metadata().is_ok() {
-                return Err(IncludeError::OutsideRoot {
-                    path: full.to_path_buf(),
-                });
-            }
+            // Nothing there, or a dangling symlink (never read either way).
             return Err(IncludeError::NotFound {
                 pattern: pattern.to_string(),
             });
@@ -271,6 +266,9 @@ pub struct NginxFile {
     /// unreadable.
     pub text: String,
     pub config: Result<Config, NginxError>,
+    /// When `config` is an error: the directives read before it (see
+    /// [`parse_partial`]); their includes are followed, like crossplane does.
+    pub partial: Option<Config>,
     /// Include depth: 0 for main files.
     pub depth: usize,
 }
@@ -352,11 +350,11 @@ fn read_text(path: &Path, limits: &IncludeLimits) -> Result<String, String> {
 }
 
 fn load_file(path: &Path, canonical: PathBuf, depth: usize, limits: &IncludeLimits) -> NginxFile {
-    let (text, config) = match read_text(path, limits) {
-        Ok(text) => {
-            let config = parse(&text);
-            (text, config)
-        }
+    let (text, config, partial) = match read_text(path, limits) {
+        Ok(text) => match parse_partial(&text) {
+            (config, None) => (text, Ok(config), None),
+            (partial, Some(e)) => (text, Err(e), Some(partial)),
+        },
         Err(message) => (
             String::new(),
             Err(NginxError {
@@ -364,6 +362,7 @@ fn load_file(path: &Path, canonical: PathBuf, depth: usize, limits: &IncludeLimi
                 line: 1,
                 message: format!("cannot read file: {message}"),
             }),
+            None,
         ),
     };
     NginxFile {
@@ -371,6 +370,7 @@ fn load_file(path: &Path, canonical: PathBuf, depth: usize, limits: &IncludeLimi
         canonical,
         text,
         config,
+        partial,
         depth,
     }
 }
@@ -438,8 +438,8 @@ pub fn load_many(
     let mut parents: Vec<Vec<usize>> = vec![Vec::new(); tree.files.len()];
     while i < tree.files.len() {
         let mut found: Vec<Found> = Vec::new();
-        if let Ok(config) = &tree.files[i].config {
-            let file = &tree.files[i];
+        let file = &tree.files[i];
+        if let Some(config) = file.config.as_ref().ok().or(file.partial.as_ref()) {
             let including_dir = file.path.parent().unwrap_or(Path::new(""));
             let main_dir = main_dir_of[i].clone();
             for d in include_directives(config) {

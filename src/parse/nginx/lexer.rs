@@ -72,6 +72,26 @@ pub(crate) const LUA_BLOCKS: &[&str] = &[
     "ssl_session_store_by_lua_block",
 ];
 
+/// Bytes that only extend an unquoted token: printable ASCII but `{`, `}`, `;`, `\\`.
+static WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b'!';
+    while b < 0x7f {
+        t[b as usize] = !matches!(b, b'{' | b'}' | b';' | b'\\');
+        b += 1;
+    }
+    t
+};
+
+/// Bytes that only extend a comment: all but `\n`, `\r`, `\\`.
+static COMMENT: [bool; 256] = {
+    let mut t = [true; 256];
+    t[b'\n' as usize] = false;
+    t[b'\r' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
+
 /// One unit of crossplane's character stream.
 #[derive(Clone, Copy, Debug)]
 struct Unit {
@@ -153,15 +173,6 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// End of the last token handed out (where EOF errors point).
-    pub fn last_end(&self) -> u32 {
-        self.last_end
-    }
-
-    pub fn last_line(&self) -> u32 {
-        self.last_line
-    }
-
     /// The next token, `Ok(None)` at the end of the stream.
     pub fn next_token(&mut self) -> Result<Option<Token>, NginxError> {
         loop {
@@ -207,7 +218,7 @@ impl<'a> Lexer<'a> {
 
     /// The next unit and the line it carries (a newline carries the next line, like
     /// crossplane's `_iterlinecount`). `None` ends the stream.
-    #[inline]
+    #[inline(always)]
     fn unit(&mut self) -> Option<(Unit, u32)> {
         if let Some(u) = self.put_back.take() {
             return Some(u);
@@ -264,6 +275,46 @@ impl<'a> Lexer<'a> {
         Some((c, c.len_utf8()))
     }
 
+    /// Advance over bytes for which `keep` holds (never stopping inside a character: `keep`
+    /// must hold for all bytes >= 0x80 or for none).
+    #[inline(always)]
+    fn scan(&mut self, keep: impl Fn(u8) -> bool) {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while pos < bytes.len() && keep(bytes[pos]) {
+            pos += 1;
+        }
+        self.pos = pos;
+    }
+
+    /// Skip ASCII whitespace, counting lines like [`Lexer::unit`].
+    #[inline(always)]
+    fn skip_ascii_space(&mut self) {
+        if self.put_back.is_some() {
+            return;
+        }
+        let bytes = self.bytes;
+        let mut pos = self.pos;
+        while let Some(&b) = bytes.get(pos) {
+            match b {
+                b' ' | b'\t' | 0x0b | 0x0c => pos += 1,
+                b'\n' => {
+                    pos += 1;
+                    self.line += 1;
+                }
+                b'\r' => {
+                    pos += 1;
+                    if bytes.get(pos) == Some(&b'\n') {
+                        pos += 1;
+                    }
+                    self.line += 1;
+                }
+                _ => break,
+            }
+        }
+        self.pos = pos;
+    }
+
     fn push(&mut self, kind: Kind, start: u32, end: u32, line: u32) {
         self.queue.push_back(Token {
             kind,
@@ -280,6 +331,16 @@ impl<'a> Lexer<'a> {
         // The token buffer: Some((start, end, line, last char)).
         let mut token: Option<(u32, u32, u32, char)> = None;
         loop {
+            if let Some((s, e, l, _)) = token {
+                // Fast path: plain ASCII characters extend a token and nothing else.
+                if e > s && self.put_back.is_none() {
+                    let from = self.pos;
+                    self.scan(|b| WORD[b as usize]);
+                    if self.pos > from {
+                        token = Some((s, self.pos as u32, l, self.bytes[self.pos - 1] as char));
+                    }
+                }
+            }
             let Some((mut ch, mut line)) = self.unit() else {
                 self.done = true;
                 return Ok(());
@@ -299,6 +360,7 @@ impl<'a> Lexer<'a> {
                     if !ch.is_space() {
                         break;
                     }
+                    self.skip_ascii_space();
                     match self.unit() {
                         Some((c, l)) => {
                             ch = c;
@@ -316,6 +378,9 @@ impl<'a> Lexer<'a> {
                 let start = ch.start;
                 let comment_line = line;
                 while !ch.ends_nl() {
+                    if self.put_back.is_none() {
+                        self.scan(|b| COMMENT[b as usize]);
+                    }
                     match self.unit() {
                         Some((c, _)) => ch = c,
                         None => {
@@ -367,7 +432,11 @@ impl<'a> Lexer<'a> {
                 let tok_line = token.map_or(line, |t| t.2);
                 let quote = ch.ch;
                 let start = ch.start;
+                let q = quote as u8;
                 loop {
+                    if self.put_back.is_none() {
+                        self.scan(|b| b != q && !matches!(b, b'\n' | b'\r' | b'\\'));
+                    }
                     match self.unit() {
                         Some((c, _)) => {
                             if c.is(quote) {
@@ -554,7 +623,7 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
         Kind::Quoted => {
             let inner = &text[tok.start as usize + 1..tok.end as usize - 1];
             let quote = text.as_bytes()[tok.start as usize];
-            if !inner.contains(['\\', '\r']) {
+            if !inner.bytes().any(|b| b == b'\\' || b == b'\r') {
                 return inner.to_string();
             }
             let inner = normalize_newlines(inner);
@@ -576,12 +645,14 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
             }
             out
         }
+        // `\r` gets into an unquoted token escaped, or as the whitespace crossplane appends
+        // after `${...}`.
         _ => normalize_newlines(&text[tok.start as usize..tok.end as usize]),
     }
 }
 
 fn normalize_newlines(s: &str) -> String {
-    if s.contains('\r') {
+    if s.as_bytes().contains(&b'\r') {
         s.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         s.to_string()

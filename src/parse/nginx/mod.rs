@@ -1,6 +1,22 @@
 //! nginx configuration: a hand-written lexer and parser in crossplane's model (directive, args,
 //! block, line) plus byte spans for everything, so findings point at the exact directive or
-//! argument. Pure: text in, tree out; `include` is resolved by the loader, not here.
+//! argument. Pure: text in, tree out; `include` is resolved by the loader ([`mod@include`]), the
+//! only part that reads files.
+//!
+//! - [`parse`]: text to [`Config`]. Same trees and the same accept/reject decisions as
+//!   crossplane 0.5.8 `parse(..., check_ctx=False, check_args=False, single=True)` (checked by
+//!   `scripts/compare-crossplane.sh` on the shared corpus and on generated input). Iterative,
+//!   at most [`MAX_DEPTH`] nested blocks, never panics.
+//! - [`crossplane`]: crossplane's JSON payload (`lint-manifests parse-nginx`).
+//! - [`mod@include`]: `include` resolution confined to the linted root, and the multi-file loader.
+//!
+//! Where crossplane accepts input that nginx rejects, the tree is crossplane's and
+//! [`Config::warnings`] says what nginx would say (e.g. `directive "x" is not terminated by
+//! ";"` for `x }`).
+//!
+//! Not like crossplane, on purpose: `if` arguments keep their parentheses here (spans stay on
+//! the source); the JSON strips them like crossplane. Lua block bodies are [`Block::raw`]
+//! here and the last argument in the JSON.
 
 pub mod crossplane;
 pub mod include;
@@ -9,7 +25,7 @@ mod parser;
 
 use crate::source::Span;
 
-pub use parser::{parse, MAX_DEPTH};
+pub use parser::{parse, parse_partial, MAX_DEPTH};
 
 /// A parsed nginx file (or embedded text).
 #[derive(Clone, Debug, Default, PartialEq)]
