@@ -5,8 +5,10 @@ use crate::model::k8s::{self, ServicePort};
 use crate::model::links::BackendConfigRef;
 use crate::model::nginx::Conf;
 use crate::model::{DirId, Evidence, Resource, Workspace};
+use crate::parse::yaml::Node;
 use crate::registry;
 use crate::settings::NginxVersion;
+use crate::source::{to_u32, Span};
 
 /// A diagnostic at the rule's default level.
 pub fn diagnostic(id: &'static str, location: Location, message: impl Into<String>) -> Diagnostic {
@@ -58,6 +60,129 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
         }
     }
     out
+}
+
+/// Every attached BackendConfig (referenced by a Service port that resolves to it), once, with
+/// one attachment: a realtime port's when it has one (then `evidence` is not empty).
+pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
+    let mut out: Vec<Attachment<'_>> = Vec::new();
+    for service in ws.of_kind("Service") {
+        for port in k8s::service_ports(service) {
+            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
+                continue;
+            };
+            let Some(config) = reference.config.map(|c| ws.resource(c)) else {
+                continue;
+            };
+            let evidence = ws.realtime.port(service.id, port.index).unwrap_or(&[]);
+            match out.iter_mut().find(|a| a.config.id == config.id) {
+                Some(a) if a.evidence.is_empty() && !evidence.is_empty() => {
+                    *a = Attachment {
+                        service,
+                        port,
+                        reference,
+                        config,
+                        evidence,
+                    };
+                }
+                Some(_) => {}
+                None => out.push(Attachment {
+                    service,
+                    port,
+                    reference,
+                    config,
+                    evidence,
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// Every (Service, port) a BackendConfig is attached to, in Service and port order.
+pub fn users_of<'a>(ws: &'a Workspace, config: &Resource) -> Vec<(&'a Resource, ServicePort)> {
+    let mut out = Vec::new();
+    for &s in ws
+        .links
+        .backend_config_users
+        .get(&config.id)
+        .map_or(&[][..], Vec::as_slice)
+    {
+        let service = ws.resource(s);
+        for port in k8s::service_ports(service) {
+            if ws
+                .links
+                .backend_configs
+                .get(&(s, port.index))
+                .is_some_and(|r| r.config == Some(config.id))
+            {
+                out.push((service, port));
+            }
+        }
+    }
+    out
+}
+
+/// The span of the JSON string `"text"` inside a YAML scalar holding JSON (an annotation
+/// value), when it occurs there exactly once; else the whole value.
+pub fn json_string_span(ws: &Workspace, r: &Resource, value: &Node, text: &str) -> Span {
+    let raw = ws.file(r.file).slice(value.span);
+    let needle = format!("\"{text}\"");
+    let mut found = raw.match_indices(&needle);
+    match (found.next(), found.next()) {
+        (Some((at, _)), None) => {
+            let start = value.span.start + to_u32(at);
+            Span::new(start, start + to_u32(needle.len()))
+        }
+        _ => value.span,
+    }
+}
+
+/// Edit distance in characters.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `text` by edit distance, when close enough to be a typo.
+pub fn nearest<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|k| (levenshtein(text, k), k))
+        .filter(|&(d, k)| d > 0 && d <= (k.chars().count() / 5).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// A BackendConfig in the Service's namespace whose name is a near miss of `name` (a typo in
+/// a reference that resolves to nothing).
+pub fn near_backend_config<'a>(
+    ws: &'a Workspace,
+    service: &Resource,
+    name: &str,
+) -> Option<&'a Resource> {
+    let configs: Vec<&Resource> = ws
+        .of_kind("BackendConfig")
+        .filter(|c| c.same_namespace(service))
+        .collect();
+    let near = nearest(name, configs.iter().map(|c| c.name.as_str()))?;
+    configs.into_iter().find(|c| c.name == near)
+}
+
+/// Whether a Service's pods reach the load balancer through NEG: the annotation says
+/// `"ingress": true`, or the configuration assumes NEG by default (F-13, F-19).
+pub fn uses_neg(ws: &Workspace, service: &Resource) -> bool {
+    crate::rules::gke::neg_annotation(service).unwrap_or(ws.settings.neg_by_default)
 }
 
 /// The related location "attached here" for an attachment.

@@ -1,12 +1,16 @@
 //! GKE Ingress, Service and BackendConfig rules.
 
+pub mod backend_config_on_ingress;
 pub mod cdn_on_realtime_backend;
 pub mod health_check_404_risk;
+pub mod ingress_class_name_ignored;
 pub mod neg_service_missing_backend_config;
 pub mod session_affinity_missing;
 pub mod unknown_gke_annotation;
 pub mod unused_backend_config;
+pub mod websocket_timeout_above_a_day;
 pub mod websocket_timeout_missing;
+pub mod websocket_timeout_too_low;
 
 use crate::model::Resource;
 use crate::parse::yaml::Node;
