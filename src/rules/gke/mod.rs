@@ -1,13 +1,18 @@
 //! GKE Ingress, Service and BackendConfig rules.
 
+pub mod affinity_without_neg;
 pub mod backend_config_annotation_invalid;
 pub mod backend_config_not_found;
 pub mod backend_config_on_ingress;
 pub mod backend_config_port_key_mismatch;
 pub mod cdn_on_realtime_backend;
 pub mod clusterip_without_neg;
+pub mod draining_exceeds_grace_period;
 pub mod health_check_404_risk;
+pub mod health_check_type_unsupported;
+pub mod iap_with_cdn;
 pub mod ingress_class_name_ignored;
+pub mod invalid_session_affinity;
 pub mod neg_service_missing_backend_config;
 pub mod realtime_path_not_prefix;
 pub mod session_affinity_missing;
