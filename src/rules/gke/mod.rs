@@ -1,6 +1,8 @@
 //! GKE Ingress, Service and BackendConfig rules.
 
 pub mod affinity_without_neg;
+pub mod app_protocol_field_ignored;
+pub mod app_protocols_key_not_port_name;
 pub mod backend_config_annotation_invalid;
 pub mod backend_config_not_found;
 pub mod backend_config_on_ingress;
@@ -10,6 +12,7 @@ pub mod clusterip_without_neg;
 pub mod draining_exceeds_grace_period;
 pub mod health_check_404_risk;
 pub mod health_check_type_unsupported;
+pub mod http2_backend_for_websocket;
 pub mod iap_with_cdn;
 pub mod ingress_class_name_ignored;
 pub mod invalid_session_affinity;
@@ -42,4 +45,34 @@ pub fn annotations_node(r: &Resource) -> Option<&Node> {
     r.node
         .at(&["metadata", "annotations"])
         .filter(|n| n.is_mapping())
+}
+
+pub const APP_PROTOCOLS_KEY: &str = "cloud.google.com/app-protocols";
+
+/// Protocols GKE accepts in `cloud.google.com/app-protocols` (F-17).
+pub const APP_PROTOCOLS: &[&str] = &["HTTP", "HTTPS", "HTTP2"];
+
+/// `cloud.google.com/app-protocols` as (port key, protocol) pairs, or why it cannot be read.
+pub type AppProtocols = Result<Vec<(String, String)>, String>;
+
+/// The `cloud.google.com/app-protocols` annotation: its entry, and its (key, value) pairs or
+/// why they cannot be read. Values that are not strings are kept as their JSON text.
+pub fn app_protocols(service: &Resource) -> Option<(&crate::parse::yaml::Entry, AppProtocols)> {
+    let entry = service.annotation(APP_PROTOCOLS_KEY)?;
+    let Some(text) = entry.value.as_str() else {
+        return Some((entry, Err("the value is not a string".into())));
+    };
+    let parsed = serde_json::from_str::<serde_json::Value>(text)
+        .map_err(|e| e.to_string())
+        .and_then(|v| match v {
+            serde_json::Value::Object(map) => Ok(map
+                .into_iter()
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => (k, s),
+                    other => (k, other.to_string()),
+                })
+                .collect()),
+            _ => Err("expected a JSON object".into()),
+        });
+    Some((entry, parsed))
 }
