@@ -185,6 +185,81 @@ pub fn uses_neg(ws: &Workspace, service: &Resource) -> bool {
     crate::rules::gke::neg_annotation(service).unwrap_or(ws.settings.neg_by_default)
 }
 
+/// Annotation prefixes of other Ingress controllers: a classless Ingress carrying them was
+/// written for that controller, not for GKE.
+const FOREIGN_INGRESS_PREFIXES: &[&str] = &[
+    "nginx.ingress.kubernetes.io/",
+    "nginx.org/",
+    "traefik.ingress.kubernetes.io/",
+    "projectcontour.io/",
+    "contour.heptio.com/",
+    "alb.ingress.kubernetes.io/",
+    "appgw.ingress.kubernetes.io/",
+    "haproxy.org/",
+    "haproxy.router.openshift.io/",
+    "konghq.com/",
+    "getambassador.io/",
+    "zalando.org/",
+];
+
+/// Whether an Ingress is a GKE Ingress with some evidence beyond "no class at all": a GKE class
+/// annotation, or no class, no other controller's annotations, and a GKE signal (a GKE
+/// annotation on it or a backend Service, or GKE resources in the linted set). Rules whose only
+/// premise is "this is a GKE backend" use it, so that manifests written for other controllers'
+/// default class stay quiet.
+pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
+    let class = k8s::ingress_class(ingress);
+    if let Some(a) = &class.annotation {
+        return k8s::GKE_CLASSES.contains(&a.value.as_str());
+    }
+    if class.class_name.is_some() {
+        return false;
+    }
+    let keys: Vec<&str> = ingress
+        .annotations()
+        .iter()
+        .filter_map(|e| e.key.as_str())
+        .collect();
+    if keys
+        .iter()
+        .any(|k| FOREIGN_INGRESS_PREFIXES.iter().any(|p| k.starts_with(p)))
+    {
+        return false;
+    }
+    let gke_key = |k: &str| {
+        k.starts_with("kubernetes.io/ingress.")
+            || k.starts_with("networking.gke.io/")
+            || k.starts_with("ingress.gcp.kubernetes.io/")
+            || k.starts_with("cloud.google.com/")
+    };
+    keys.iter().any(|k| gke_key(k))
+        || ["BackendConfig", "FrontendConfig", "ManagedCertificate"]
+            .iter()
+            .any(|kind| ws.of_kind(kind).next().is_some())
+        || ws
+            .links
+            .backends
+            .iter()
+            .filter(|b| b.ingress == ingress.id)
+            .filter_map(|b| b.service.map(|s| ws.resource(s)))
+            .any(|s| {
+                s.annotations()
+                    .iter()
+                    .filter_map(|e| e.key.as_str())
+                    .any(gke_key)
+            })
+}
+
+/// Backends of likely GKE Ingresses (see [`likely_gke`]) that resolve to this Service.
+pub fn likely_gke_backends_of<'a>(
+    ws: &'a Workspace,
+    service: &'a Resource,
+) -> impl Iterator<Item = &'a crate::model::links::BackendLink> + 'a {
+    ws.links
+        .gke_backends_of(ws, service.id)
+        .filter(move |b| likely_gke(ws, ws.resource(b.ingress)))
+}
+
 /// The related location "attached here" for an attachment.
 pub fn attached_label(a: &Attachment<'_>) -> (Location, String) {
     (
@@ -348,6 +423,17 @@ mod tests {
         assert_eq!(nginx_seconds("1m30s"), Some(90.0));
         assert_eq!(nginx_seconds("500ms"), Some(0.5));
         assert_eq!(nginx_seconds("abc"), None);
+    }
+
+    #[test]
+    fn near_names() {
+        assert_eq!(levenshtein("chat-backendconfig", "chat-backend-config"), 1);
+        assert_eq!(
+            nearest("chat-backendconfig", ["chat-backend-config", "api-config"]),
+            Some("chat-backend-config")
+        );
+        assert_eq!(nearest("chat", ["chat"]), None);
+        assert_eq!(nearest("frontend", ["chat-backend-config"]), None);
     }
 
     #[test]

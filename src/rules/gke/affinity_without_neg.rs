@@ -4,7 +4,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::k8s;
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
-use crate::rules::support::{attachments, diagnostic, users_of, uses_neg};
+use crate::rules::support::{attachments, diagnostic, likely_gke_backends_of, users_of, uses_neg};
 use crate::rules::Rule;
 
 pub struct AffinityWithoutNeg;
@@ -37,7 +37,7 @@ impl Rule for AffinityWithoutNeg {
                 if uses_neg(ws, service) || k8s::service_type(service) == "ClusterIP" {
                     continue;
                 }
-                let Some(backend) = ws.links.gke_backends_of(ws, service.id).next() else {
+                let Some(backend) = likely_gke_backends_of(ws, service).next() else {
                     continue;
                 };
                 let ingress = ws.resource(backend.ingress);

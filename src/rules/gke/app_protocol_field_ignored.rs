@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s;
 use crate::model::Workspace;
-use crate::rules::support::diagnostic;
+use crate::rules::support::{diagnostic, likely_gke_backends_of};
 use crate::rules::Rule;
 
 use super::app_protocols;
@@ -38,10 +38,8 @@ impl Rule for AppProtocolFieldIgnored {
                 {
                     continue;
                 }
-                let Some(backend) = ws
-                    .links
-                    .gke_backends_of(ws, service.id)
-                    .find(|b| b.port == Some(port.index))
+                let Some(backend) =
+                    likely_gke_backends_of(ws, service).find(|b| b.port == Some(port.index))
                 else {
                     continue;
                 };

@@ -4,7 +4,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::k8s;
 use crate::model::Workspace;
 use crate::rules::edit::{insert_entry, insert_nested};
-use crate::rules::support::{diagnostic, uses_neg};
+use crate::rules::support::{diagnostic, likely_gke_backends_of, uses_neg};
 use crate::rules::Rule;
 
 use super::annotations_node;
@@ -24,7 +24,7 @@ impl Rule for ClusteripWithoutNeg {
                 continue;
             }
             // `clusterIP: None` (headless) cannot be a backend either, but says so loudly.
-            let Some(backend) = ws.links.gke_backends_of(ws, service.id).next() else {
+            let Some(backend) = likely_gke_backends_of(ws, service).next() else {
                 continue;
             };
             let ingress = ws.resource(backend.ingress);

@@ -7,7 +7,7 @@ use crate::model::k8s::{self, PortRef, ServicePort};
 use crate::model::links::BACKEND_CONFIG_KEYS;
 use crate::model::{Resource, Workspace};
 use crate::parse::yaml::Node;
-use crate::rules::support::{diagnostic, spec_anchor, uses_neg};
+use crate::rules::support::{diagnostic, likely_gke, spec_anchor, uses_neg};
 use crate::rules::Rule;
 
 use super::app_protocols;
@@ -25,8 +25,7 @@ impl Rule for HealthCheckFromReadinessProbe {
             let (Some(service_id), Some(port_index)) = (link.service, link.port) else {
                 continue;
             };
-            if !k8s::is_gke_ingress(ws.resource(link.ingress))
-                || !seen.insert((service_id, port_index))
+            if !likely_gke(ws, ws.resource(link.ingress)) || !seen.insert((service_id, port_index))
             {
                 continue;
             }

@@ -6,7 +6,7 @@ use crate::model::realtime::realtime_segment;
 use crate::model::{Resource, Workspace};
 use crate::parse::yaml::Node;
 use crate::rules::edit::insert_entry;
-use crate::rules::support::{diagnostic, with_evidence};
+use crate::rules::support::{diagnostic, likely_gke, with_evidence};
 use crate::rules::Rule;
 
 pub struct RealtimePathNotPrefix;
@@ -19,7 +19,7 @@ impl Rule for RealtimePathNotPrefix {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
-            if !k8s::is_gke_ingress(ingress) || ws.realtime.opted_out(ingress.id) {
+            if !likely_gke(ws, ingress) || ws.realtime.opted_out(ingress.id) {
                 continue;
             }
             let Some(path) = &link.backend.path else {
