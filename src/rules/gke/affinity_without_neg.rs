@@ -24,7 +24,8 @@ impl Rule for AffinityWithoutNeg {
             let Some(kind) = affinity.as_str() else {
                 continue;
             };
-            if kind == "NONE" {
+            // NONE asks for nothing; an invalid type is GKE015's.
+            if kind == "NONE" || !super::invalid_session_affinity::TYPES.contains(&kind) {
                 continue;
             }
             let mut seen = Vec::new();

@@ -33,6 +33,10 @@ impl Rule for HealthCheckFromReadinessProbe {
             let Some(port) = k8s::service_ports(service).into_iter().nth(port_index) else {
                 continue;
             };
+            // A ClusterIP Service without NEG never becomes a backend: GKE011.
+            if k8s::service_type(service) == "ClusterIP" && !uses_neg(ws, service) {
+                continue;
+            }
             let reference = ws.links.backend_configs.get(&(service_id, port_index));
             let annotated = BACKEND_CONFIG_KEYS
                 .iter()

@@ -28,6 +28,7 @@ impl Rule for HealthCheckPortNotContainerPort {
                 }
                 let mut ports: Vec<i64> = Vec::new();
                 let mut first_workload = None;
+                let mut first_port = None;
                 for &w in ws.links.workloads_of(service.id) {
                     let workload = ws.resource(w);
                     let Some(pod) = k8s::pod_spec(workload) else {
@@ -36,6 +37,9 @@ impl Rule for HealthCheckPortNotContainerPort {
                     first_workload.get_or_insert(workload);
                     for c in k8s::containers(pod) {
                         ports.extend(c.ports.iter().map(|p| p.number));
+                        if first_port.is_none() {
+                            first_port = c.ports.first().map(|p| workload.location(p.span));
+                        }
                     }
                 }
                 // Nothing to compare with: no selected pods, or pods that declare no ports.
@@ -63,7 +67,7 @@ impl Rule for HealthCheckPortNotContainerPort {
                     "nothing in the pods listens here"
                 })
                 .with_related(
-                    workload.location(workload.anchor()),
+                    first_port.unwrap_or_else(|| workload.location(workload.anchor())),
                     format!(
                         "{} `{}` exposes container port{} {}",
                         workload.kind,

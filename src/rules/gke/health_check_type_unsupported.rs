@@ -21,7 +21,9 @@ impl Rule for HealthCheckTypeUnsupported {
             let Some(node) = config.node.at(&["spec", "healthCheck", "type"]) else {
                 continue;
             };
-            let value = node.as_str().unwrap_or("");
+            let Some(value) = node.as_str() else {
+                continue;
+            };
             if TYPES.contains(&value) {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Workspace;
-use crate::rules::support::{attached_label, attachments, diagnostic};
+use crate::rules::support::{attached_label, attachments, diagnostic, with_evidence};
 use crate::rules::Rule;
 
 pub struct IapWithCdn;
@@ -25,8 +25,7 @@ impl Rule for IapWithCdn {
                 continue;
             }
             let (attached_at, attached_text) = attached_label(&a);
-            out.push(
-                diagnostic(
+            let d = diagnostic(
                     self.id(),
                     config.location(iap.span),
                     format!(
@@ -36,7 +35,9 @@ impl Rule for IapWithCdn {
                 )
                 .with_label("IAP enabled here")
                 .with_related(config.location(cdn.span), "Cloud CDN enabled here")
-                .with_related(attached_at, attached_text)
+                .with_related(attached_at, attached_text);
+            out.push(
+                with_evidence(d, a.evidence)
                 .with_note("IAP and Cloud CDN cannot share a backend service: cached content would bypass per-user authorization; the Ingress reports an error and the BackendConfig, WebSocket timeout included, is not applied")
                 .with_help("turn one of them off; if both are needed, serve public static content from a separate Service with its own BackendConfig")
                 .with_identity(format!("{}/spec/iap/enabled", config.identity())),

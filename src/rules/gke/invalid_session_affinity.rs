@@ -8,7 +8,7 @@ use crate::rules::Rule;
 pub struct InvalidSessionAffinity;
 
 /// BackendConfig `sessionAffinity.affinityType` values (F-28).
-const TYPES: &[&str] = &["NONE", "CLIENT_IP", "GENERATED_COOKIE"];
+pub const TYPES: &[&str] = &["NONE", "CLIENT_IP", "GENERATED_COOKIE"];
 const MAX_TTL: i64 = 86_400;
 
 const NOTE: &str = "ingress-gce validates the BackendConfig before applying it: an invalid value is rejected, the Ingress reports an error, and none of its settings apply, the WebSocket timeout included";
@@ -25,8 +25,10 @@ impl Rule for InvalidSessionAffinity {
                 continue;
             };
             let (attached_at, attached_text) = attached_label(&a);
-            if let Some(node) = affinity.get("affinityType") {
-                let value = node.as_str().unwrap_or("");
+            if let Some((node, value)) = affinity
+                .get("affinityType")
+                .and_then(|n| Some((n, n.as_str()?)))
+            {
                 if !TYPES.contains(&value) {
                     let upper = value.to_ascii_uppercase();
                     let nearest = TYPES
@@ -57,13 +59,11 @@ impl Rule for InvalidSessionAffinity {
                         "{}/spec/sessionAffinity/affinityType",
                         config.identity()
                     ));
-                    if node.as_str().is_some() {
-                        d = d.with_fix(Fix::new(
-                            format!("use `{nearest}`"),
-                            Applicability::Unsafe,
-                            vec![Edit::replace(config.file, node.span, nearest)],
-                        ));
-                    }
+                    d = d.with_fix(Fix::new(
+                        format!("use `{nearest}`"),
+                        Applicability::Unsafe,
+                        vec![Edit::replace(config.file, node.span, nearest)],
+                    ));
                     out.push(d);
                 }
             }
