@@ -139,7 +139,7 @@ pub fn json_string_span(ws: &Workspace, r: &Resource, value: &Node, text: &str) 
 }
 
 /// Edit distance in characters.
-pub fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -155,7 +155,10 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `text` by edit distance, when close enough to be a typo.
-pub fn nearest<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    text: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|k| (levenshtein(text, k), k))

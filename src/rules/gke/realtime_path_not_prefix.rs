@@ -5,7 +5,7 @@ use crate::model::k8s;
 use crate::model::realtime::realtime_segment;
 use crate::model::{Resource, Workspace};
 use crate::parse::yaml::Node;
-use crate::rules::edit::insert_entry;
+use crate::rules::edit::{insert_entry, is_block_mapping, line_end, line_start};
 use crate::rules::support::{diagnostic, likely_gke, with_evidence};
 use crate::rules::Rule;
 
@@ -99,7 +99,21 @@ fn fix(
         .flat_map(|r| r.at(&["http", "paths"]).map_or(&[][..], Node::items))
         .find(|p| p.span == entry_span)?;
     let file = ws.file(ingress.file);
-    // After `path:`, as people write it: insert as the last entry is simplest and valid.
+    // Right after a one-line block `path:`, as people write it; else as the last entry.
+    if let Some(path) = entry
+        .entry("path")
+        .filter(|_| is_block_mapping(file, entry))
+    {
+        let key_start = path.key.span.start;
+        let indent = (key_start - line_start(file, key_start)) as usize;
+        if !path.value.span.is_empty() && !file.slice(path.value.span).contains('\n') {
+            return Some(Edit::insert(
+                ingress.file,
+                line_end(file, path.value.span.end.saturating_sub(1)),
+                format!("{}pathType: Prefix\n", " ".repeat(indent)),
+            ));
+        }
+    }
     insert_entry(
         file,
         ingress.file,
