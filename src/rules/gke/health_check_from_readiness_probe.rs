@@ -21,11 +21,15 @@ impl Rule for HealthCheckFromReadinessProbe {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::new();
+        let mut gke = std::collections::HashMap::new();
         for link in &ws.links.backends {
             let (Some(service_id), Some(port_index)) = (link.service, link.port) else {
                 continue;
             };
-            if !likely_gke(ws, ws.resource(link.ingress)) || !seen.insert((service_id, port_index))
+            if !*gke
+                .entry(link.ingress)
+                .or_insert_with(|| likely_gke(ws, ws.resource(link.ingress)))
+                || !seen.insert((service_id, port_index))
             {
                 continue;
             }

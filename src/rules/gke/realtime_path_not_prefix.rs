@@ -17,9 +17,13 @@ impl Rule for RealtimePathNotPrefix {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        let mut gke = std::collections::HashMap::new();
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
-            if !likely_gke(ws, ingress) || ws.realtime.opted_out(ingress.id) {
+            let is_gke = *gke
+                .entry(ingress.id)
+                .or_insert_with(|| likely_gke(ws, ingress));
+            if !is_gke || ws.realtime.opted_out(ingress.id) {
                 continue;
             }
             let Some(path) = &link.backend.path else {
