@@ -116,7 +116,11 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(title: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Fix {
+    pub fn new(
+        title: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Fix {
         edits.sort();
         Fix {
             title: title.into(),
@@ -152,7 +156,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static str, level: Level, primary: Location, message: impl Into<String>) -> Diagnostic {
+    pub fn new(
+        rule: &'static str,
+        level: Level,
+        primary: Location,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             rule,
             level,

@@ -5,8 +5,10 @@ use crate::model::k8s::{self, ServicePort};
 use crate::model::links::BackendConfigRef;
 use crate::model::nginx::Conf;
 use crate::model::{DirId, Evidence, Resource, Workspace};
+use crate::parse::yaml::Node;
 use crate::registry;
 use crate::settings::NginxVersion;
+use crate::source::{to_u32, Span};
 
 /// A diagnostic at the rule's default level.
 pub fn diagnostic(id: &'static str, location: Location, message: impl Into<String>) -> Diagnostic {
@@ -64,6 +66,207 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
         }
     }
     out
+}
+
+/// Every attached BackendConfig (referenced by a Service port that resolves to it), once, with
+/// one attachment: a realtime port's when it has one (then `evidence` is not empty).
+pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
+    let mut out: Vec<Attachment<'_>> = Vec::new();
+    for service in ws.of_kind("Service") {
+        for port in k8s::service_ports(service) {
+            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
+                continue;
+            };
+            let Some(config) = reference.config.map(|c| ws.resource(c)) else {
+                continue;
+            };
+            let evidence = ws.realtime.port(service.id, port.index).unwrap_or(&[]);
+            match out.iter_mut().find(|a| a.config.id == config.id) {
+                Some(a) if a.evidence.is_empty() && !evidence.is_empty() => {
+                    *a = Attachment {
+                        service,
+                        port,
+                        reference,
+                        config,
+                        evidence,
+                    };
+                }
+                Some(_) => {}
+                None => out.push(Attachment {
+                    service,
+                    port,
+                    reference,
+                    config,
+                    evidence,
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// Every (Service, port) a BackendConfig is attached to, in Service and port order.
+pub fn users_of<'a>(ws: &'a Workspace, config: &Resource) -> Vec<(&'a Resource, ServicePort)> {
+    let mut out = Vec::new();
+    for &s in ws
+        .links
+        .backend_config_users
+        .get(&config.id)
+        .map_or(&[][..], Vec::as_slice)
+    {
+        let service = ws.resource(s);
+        for port in k8s::service_ports(service) {
+            if ws
+                .links
+                .backend_configs
+                .get(&(s, port.index))
+                .is_some_and(|r| r.config == Some(config.id))
+            {
+                out.push((service, port));
+            }
+        }
+    }
+    out
+}
+
+/// The span of the JSON string `"text"` inside a YAML scalar holding JSON (an annotation
+/// value), when it occurs there exactly once; else the whole value.
+pub fn json_string_span(ws: &Workspace, r: &Resource, value: &Node, text: &str) -> Span {
+    let raw = ws.file(r.file).slice(value.span);
+    let needle = format!("\"{text}\"");
+    let mut found = raw.match_indices(&needle);
+    match (found.next(), found.next()) {
+        (Some((at, _)), None) => {
+            let start = value.span.start + to_u32(at);
+            Span::new(start, start + to_u32(needle.len()))
+        }
+        _ => value.span,
+    }
+}
+
+/// Edit distance in characters.
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `text` by edit distance, when close enough to be a typo.
+pub(crate) fn nearest<'a>(
+    text: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|k| (levenshtein(text, k), k))
+        .filter(|&(d, k)| d > 0 && d <= (k.chars().count() / 5).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// A BackendConfig in the Service's namespace whose name is a near miss of `name` (a typo in
+/// a reference that resolves to nothing).
+pub fn near_backend_config<'a>(
+    ws: &'a Workspace,
+    service: &Resource,
+    name: &str,
+) -> Option<&'a Resource> {
+    let configs: Vec<&Resource> = ws
+        .of_kind("BackendConfig")
+        .filter(|c| c.same_namespace(service))
+        .collect();
+    let near = nearest(name, configs.iter().map(|c| c.name.as_str()))?;
+    configs.into_iter().find(|c| c.name == near)
+}
+
+/// Whether a Service's pods reach the load balancer through NEG: the annotation says
+/// `"ingress": true`, or the configuration assumes NEG by default (F-13, F-19).
+pub fn uses_neg(ws: &Workspace, service: &Resource) -> bool {
+    crate::rules::gke::neg_annotation(service).unwrap_or(ws.settings.neg_by_default)
+}
+
+/// Annotation prefixes of other Ingress controllers: a classless Ingress carrying them was
+/// written for that controller, not for GKE.
+const FOREIGN_INGRESS_PREFIXES: &[&str] = &[
+    "nginx.ingress.kubernetes.io/",
+    "nginx.org/",
+    "traefik.ingress.kubernetes.io/",
+    "projectcontour.io/",
+    "contour.heptio.com/",
+    "alb.ingress.kubernetes.io/",
+    "appgw.ingress.kubernetes.io/",
+    "haproxy.org/",
+    "haproxy.router.openshift.io/",
+    "konghq.com/",
+    "getambassador.io/",
+    "zalando.org/",
+];
+
+/// Whether an Ingress is a GKE Ingress with some evidence beyond "no class at all": a GKE class
+/// annotation, or no class, no other controller's annotations, and a GKE signal (a GKE
+/// annotation on it or a backend Service, or GKE resources in the linted set). Rules whose only
+/// premise is "this is a GKE backend" use it, so that manifests written for other controllers'
+/// default class stay quiet.
+pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
+    let class = k8s::ingress_class(ingress);
+    if let Some(a) = &class.annotation {
+        return k8s::GKE_CLASSES.contains(&a.value.as_str());
+    }
+    if class.class_name.is_some() {
+        return false;
+    }
+    let keys: Vec<&str> = ingress
+        .annotations()
+        .iter()
+        .filter_map(|e| e.key.as_str())
+        .collect();
+    if keys
+        .iter()
+        .any(|k| FOREIGN_INGRESS_PREFIXES.iter().any(|p| k.starts_with(p)))
+    {
+        return false;
+    }
+    let gke_key = |k: &str| {
+        k.starts_with("kubernetes.io/ingress.")
+            || k.starts_with("networking.gke.io/")
+            || k.starts_with("ingress.gcp.kubernetes.io/")
+            || k.starts_with("cloud.google.com/")
+    };
+    keys.iter().any(|k| gke_key(k))
+        || ["BackendConfig", "FrontendConfig", "ManagedCertificate"]
+            .iter()
+            .any(|kind| ws.of_kind(kind).next().is_some())
+        || ws
+            .links
+            .backends
+            .iter()
+            .filter(|b| b.ingress == ingress.id)
+            .filter_map(|b| b.service.map(|s| ws.resource(s)))
+            .any(|s| {
+                s.annotations()
+                    .iter()
+                    .filter_map(|e| e.key.as_str())
+                    .any(gke_key)
+            })
+}
+
+/// Backends of likely GKE Ingresses (see [`likely_gke`]) that resolve to this Service.
+pub fn likely_gke_backends_of<'a>(
+    ws: &'a Workspace,
+    service: &'a Resource,
+) -> impl Iterator<Item = &'a crate::model::links::BackendLink> + 'a {
+    ws.links
+        .gke_backends_of(ws, service.id)
+        .filter(move |b| likely_gke(ws, ws.resource(b.ingress)))
 }
 
 /// The related location "attached here" for an attachment.
@@ -229,6 +432,17 @@ mod tests {
         assert_eq!(nginx_seconds("1m30s"), Some(90.0));
         assert_eq!(nginx_seconds("500ms"), Some(0.5));
         assert_eq!(nginx_seconds("abc"), None);
+    }
+
+    #[test]
+    fn near_names() {
+        assert_eq!(levenshtein("chat-backendconfig", "chat-backend-config"), 1);
+        assert_eq!(
+            nearest("chat-backendconfig", ["chat-backend-config", "api-config"]),
+            Some("chat-backend-config")
+        );
+        assert_eq!(nearest("chat", ["chat"]), None);
+        assert_eq!(nearest("frontend", ["chat-backend-config"]), None);
     }
 
     #[test]

@@ -24,6 +24,15 @@ impl Rule for CdnOnRealtimeBackend {
             if enabled.as_bool() != Some(true) {
                 continue;
             }
+            // With IAP on as well the BackendConfig is rejected: GKE017 reports that.
+            if config
+                .node
+                .at(&["spec", "iap", "enabled"])
+                .and_then(Node::as_bool)
+                == Some(true)
+            {
+                continue;
+            }
             let force_all = config
                 .node
                 .at(&["spec", "cdn", "cacheMode"])

@@ -33,6 +33,15 @@ impl Rule for NegServiceMissingBackendConfig {
             let Some(backend) = ws.links.gke_backends_of(ws, service.id).next() else {
                 continue;
             };
+            // The annotation was written on the Ingress instead: GKE006 reports that.
+            if ws.links.gke_backends_of(ws, service.id).any(|b| {
+                let ingress = ws.resource(b.ingress);
+                BACKEND_CONFIG_KEYS
+                    .iter()
+                    .any(|k| ingress.annotation(k).is_some())
+            }) {
+                continue;
+            }
             let realtime = ws.realtime.service_ports(service.id);
             let Some(&(_, evidence)) = realtime.first() else {
                 continue;

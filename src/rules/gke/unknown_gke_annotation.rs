@@ -3,7 +3,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Level};
 use crate::model::Workspace;
 use crate::rules::edit::remove_entry;
-use crate::rules::support::{at_level, diagnostic};
+use crate::rules::support::{at_level, diagnostic, levenshtein};
 use crate::rules::Rule;
 
 pub struct UnknownGkeAnnotation;
@@ -143,21 +143,6 @@ fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .filter(|&(d, k)| d <= (k.len() / 5).max(2))
         .min()
         .map(|(_, k)| k)
-}
-
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use crate::diagnostic::Diagnostic;
 use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};
 use crate::model::Workspace;
-use crate::rules::support::diagnostic;
+use crate::rules::support::{diagnostic, near_backend_config};
 use crate::rules::Rule;
 
 pub struct UnusedBackendConfig;
@@ -19,25 +19,37 @@ impl Rule for UnusedBackendConfig {
         // (namespace, name) of every BackendConfig some Service names, on any port. Services
         // without a namespace may reference any namespace (they are applied with `-n`).
         let mut referenced: HashSet<(Option<&str>, String)> = HashSet::new();
-        // Services and MultiClusterServices both carry the annotation.
+        // BackendConfigs another rule already explains: named by a typo (GKE008), by an
+        // annotation that is not valid JSON (GKE009), or from an Ingress (GKE006).
+        let mut explained: HashSet<crate::model::ResId> = HashSet::new();
         for s in ws
             .resources
             .iter()
-            .filter(|r| r.is("Service") || r.is("MultiClusterService"))
+            .filter(|r| r.is("Service") || r.is("MultiClusterService") || r.is("Ingress"))
         {
             for key in BACKEND_CONFIG_KEYS {
-                let Some(parsed) = s
-                    .annotation_str(key)
-                    .and_then(|t| BackendConfigAnnotation::parse(t).ok())
-                else {
+                let Some(text) = s.annotation_str(key) else {
                     continue;
                 };
                 let ns = s.namespace_explicit.then_some(s.namespace.as_str());
+                let Ok(parsed) = BackendConfigAnnotation::parse(text) else {
+                    explained.extend(
+                        ws.of_kind("BackendConfig")
+                            .filter(|c| c.same_namespace(s) && text.contains(c.name.as_str()))
+                            .map(|c| c.id),
+                    );
+                    continue;
+                };
                 for name in parsed
                     .default
                     .into_iter()
                     .chain(parsed.ports.into_iter().map(|(_, v)| v))
                 {
+                    if ws.find("BackendConfig", &name, s).is_none() {
+                        if let Some(near) = near_backend_config(ws, s, &name) {
+                            explained.insert(near.id);
+                        }
+                    }
                     referenced.insert((ns, name));
                 }
             }
@@ -47,7 +59,7 @@ impl Rule for UnusedBackendConfig {
                 || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
                 || (!config.namespace_explicit
                     && referenced.iter().any(|(_, n)| n == &config.name));
-            if used {
+            if used || explained.contains(&config.id) {
                 continue;
             }
             // Only when the Services of its namespace are in the linted set: otherwise the
