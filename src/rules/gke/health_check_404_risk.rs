@@ -227,6 +227,8 @@ fn answer(conf: &Conf, location: DirId) -> Answer {
             "proxy_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass"
             | "memcached_pass" => return Answer::Proxied,
             "deny" if child.arg(0) == Some("all") => return Answer::Status(403),
+            // Handlers that answer 200 themselves.
+            "stub_status" | "empty_gif" => return Answer::Status(200),
             _ => {}
         }
     }
