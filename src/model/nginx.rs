@@ -220,10 +220,13 @@ impl Conf {
     /// exact `=` match; else the longest prefix, unless it is `^~`, goes through the regex
     /// locations in order; the first matching regex wins, else the longest prefix.
     pub fn select_location(&self, server: DirId, path: &str) -> Option<DirId> {
-        self.select_in(Some(server), path, 0)
+        self.select_in(Some(server), path, 0).map(|(loc, _)| loc)
     }
 
-    fn select_in(&self, parent: Option<DirId>, path: &str, depth: usize) -> Option<DirId> {
+    /// nginx's `ngx_http_core_find_location` for the locations under `parent`: the chosen
+    /// location, and whether the choice is final (an exact or regex match, which ends the
+    /// search) or a prefix match (the enclosing level's regexes still go first).
+    fn select_in(&self, parent: Option<DirId>, path: &str, depth: usize) -> Option<(DirId, bool)> {
         let mut best_prefix: Option<(usize, DirId, bool)> = None;
         let mut regexes = Vec::new();
         for loc in self.child_named(parent, "location") {
@@ -231,13 +234,11 @@ impl Conf {
                 continue;
             };
             match modifier {
-                "=" if pattern == path => return Some(loc),
-                "=" => {}
+                "=" if pattern == path => return Some((loc, true)),
                 "~" | "~*" => regexes.push((loc, modifier == "~*", pattern)),
-                "@" => {}
-                "^~" | "" if modifier.is_empty() && pattern.starts_with('@') => {}
                 "^~" | ""
-                    if path.starts_with(pattern)
+                    if !pattern.starts_with('@')
+                        && path.starts_with(pattern)
                         && best_prefix.is_none_or(|(len, _, _)| pattern.len() > len) =>
                 {
                     best_prefix = Some((pattern.len(), loc, modifier == "^~"));
@@ -246,35 +247,33 @@ impl Conf {
                 _ => {}
             }
         }
-        let descend = |loc: DirId| {
+        // Inside the longest prefix, nested locations are looked up first: an exact or regex
+        // match there is final; a nested prefix match only replaces the outer prefix.
+        let mut chosen = None;
+        let mut noregex = false;
+        if let Some((_, loc, no_regex)) = best_prefix {
+            noregex = no_regex;
+            chosen = Some(loc);
             if depth < 8 {
-                self.select_in(Some(loc), path, depth + 1).or(Some(loc))
-            } else {
-                Some(loc)
-            }
-        };
-        if let Some((_, loc, true)) = best_prefix {
-            return descend(loc);
-        }
-        if let Some((_, loc, false)) = best_prefix {
-            // nginx looks for a nested match inside the longest prefix before the regexes.
-            if let Some(nested) = self
-                .select_in(Some(loc), path, depth + 1)
-                .filter(|_| depth < 8)
-            {
-                return Some(nested);
+                match self.select_in(Some(loc), path, depth + 1) {
+                    Some((nested, true)) => return Some((nested, true)),
+                    Some((nested, false)) => chosen = Some(nested),
+                    None => {}
+                }
             }
         }
-        for (loc, case_insensitive, pattern) in regexes {
-            let compiled = regex::RegexBuilder::new(pattern)
-                .case_insensitive(case_insensitive)
-                .size_limit(1 << 20)
-                .build();
-            if compiled.is_ok_and(|re| re.is_match(path)) {
-                return Some(loc);
+        if !noregex {
+            for (loc, case_insensitive, pattern) in regexes {
+                let compiled = regex::RegexBuilder::new(pattern)
+                    .case_insensitive(case_insensitive)
+                    .size_limit(1 << 20)
+                    .build();
+                if compiled.is_ok_and(|re| re.is_match(path)) {
+                    return Some((loc, true));
+                }
             }
         }
-        best_prefix.map(|(_, loc, _)| loc)
+        chosen.map(|loc| (loc, false))
     }
 
     /// The source text to indent an inserted child of `block` with: the indentation of its
@@ -319,13 +318,14 @@ pub fn listen_port(arg: &str) -> Option<i64> {
     if arg.starts_with("unix:") {
         return None;
     }
-    let port = match arg.rsplit_once(':') {
-        Some((_, p)) if !arg.ends_with(']') => p,
-        _ => arg,
-    };
-    port.parse()
-        .ok()
-        .or_else(|| (!arg.contains(':') && arg.contains('.')).then_some(80))
+    match arg.rsplit_once(':') {
+        // `[::]:80`, `*:8080`, `127.0.0.1:8080`, `localhost:80`
+        Some((_, p)) if !arg.ends_with(']') => p.parse().ok(),
+        // `[::]`: an address only, port 80
+        Some(_) => Some(80),
+        // `8080`, or an address only (`127.0.0.1`, `localhost`, `*`): port 80
+        None => Some(arg.parse().unwrap_or(80)),
+    }
 }
 
 #[derive(Debug, Default)]
@@ -614,13 +614,306 @@ fn is_stock_include(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::discover::FileKind;
+    use crate::load::{load, Input, Limits};
+    use crate::model::Workspace;
+    use crate::settings::Settings;
+
+    /// A workspace from in-memory files: `.yaml` as manifests, anything else as nginx.
+    fn workspace(files: &[(&str, &str)]) -> Workspace {
+        let inputs = files
+            .iter()
+            .map(|(path, text)| Input {
+                path: std::path::PathBuf::from(path),
+                kind: if path.ends_with(".yaml") {
+                    FileKind::Manifest
+                } else {
+                    FileKind::Nginx
+                },
+                explicit: true,
+                content: Some(text.as_bytes().to_vec()),
+            })
+            .collect();
+        let loaded = load(
+            inputs,
+            std::path::Path::new("/nonexistent-lint-root"),
+            &Limits::default(),
+        );
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        Workspace::build(loaded, Settings::default())
+    }
+
+    /// The one config of a single nginx file.
+    fn conf(text: &str) -> (Workspace, ConfId) {
+        let ws = workspace(&[("nginx.conf", text)]);
+        assert_eq!(ws.nginx.confs.len(), 1);
+        (ws, ConfId(0))
+    }
+
+    /// `location` arguments joined with a space, for readable assertions.
+    fn label(conf: &Conf, loc: Option<DirId>) -> Option<String> {
+        loc.map(|l| {
+            let args: Vec<&str> = conf.dir(l).args.iter().map(|a| a.value.as_str()).collect();
+            args.join(" ")
+        })
+    }
 
     #[test]
     fn listen_ports() {
         assert_eq!(listen_port("80"), Some(80));
         assert_eq!(listen_port("*:8080"), Some(8080));
         assert_eq!(listen_port("[::]:443"), Some(443));
-        assert_eq!(listen_port("127.0.0.1"), Some(80));
+        assert_eq!(listen_port("[::1]:8443"), Some(8443));
+        assert_eq!(listen_port("127.0.0.1:8080"), Some(8080));
+        assert_eq!(listen_port("localhost:81"), Some(81));
         assert_eq!(listen_port("unix:/tmp/s"), None);
+        // An address without a port listens on 80.
+        assert_eq!(listen_port("127.0.0.1"), Some(80));
+        assert_eq!(listen_port("[::]"), Some(80));
+        assert_eq!(listen_port("localhost"), Some(80));
+        assert_eq!(listen_port("*"), Some(80));
+    }
+
+    #[test]
+    fn servers_on_port_default_server_first() {
+        let (ws, id) = conf(
+            "http {\n  server { listen 8080; server_name a; }\n  server { server_name b; }\n  server { listen [::]:8080 default_server; server_name c; }\n  server { listen 127.0.0.1; server_name d; }\n}\n",
+        );
+        let c = ws.nginx.conf(id);
+        let names = |port| -> Vec<String> {
+            c.servers_on_port(port)
+                .into_iter()
+                .map(|s| {
+                    let n = c.child_named(Some(s), "server_name")[0];
+                    c.dir(n).arg(0).unwrap().to_string()
+                })
+                .collect()
+        };
+        assert_eq!(names(8080), ["c", "a"]);
+        assert_eq!(names(80), ["b", "d"]);
+        assert!(names(443).is_empty());
+    }
+
+    #[test]
+    fn select_location_follows_nginx_order() {
+        let (ws, id) = conf(
+            r#"http { server {
+    listen 80;
+    location = /health { return 200; }
+    location / { }
+    location /static/ { }
+    location ^~ /static/assets/ { }
+    location ~* \.(png|jpg)$ { }
+    location ~ ^/socket\.io/ { }
+    location /socket.io/ { }
+    location /app/ {
+        location /app/nested/ { }
+        location ~ \.json$ { }
+    }
+    location ~ \.php$ { }
+    location @fallback { }
+} }
+"#,
+        );
+        let c = ws.nginx.conf(id);
+        let server = c.servers()[0];
+        let pick = |path: &str| label(c, c.select_location(server, path));
+        // Exact match wins over everything.
+        assert_eq!(pick("/health").as_deref(), Some("= /health"));
+        // `=` matches only the exact path; the longest prefix takes the rest.
+        assert_eq!(pick("/health/x").as_deref(), Some("/"));
+        assert_eq!(pick("/static/app.css").as_deref(), Some("/static/"));
+        // A regex beats the longest plain prefix...
+        assert_eq!(
+            pick("/static/logo.PNG").as_deref(),
+            Some("~* \\.(png|jpg)$")
+        );
+        // ...but not a `^~` prefix.
+        assert_eq!(
+            pick("/static/assets/logo.png").as_deref(),
+            Some("^~ /static/assets/")
+        );
+        // Regexes are tried in order: the first match wins over a longer literal prefix.
+        assert_eq!(
+            pick("/socket.io/?EIO=4").as_deref(),
+            Some("~ ^/socket\\.io/")
+        );
+        // Nested locations are searched inside the longest prefix: a nested regex is final.
+        assert_eq!(pick("/app/data.json").as_deref(), Some("~ \\.json$"));
+        assert_eq!(pick("/app/nested/x").as_deref(), Some("/app/nested/"));
+        // A nested prefix match still loses to a regex of the enclosing level.
+        assert_eq!(pick("/app/nested/index.php").as_deref(), Some("~ \\.php$"));
+        // Named locations never take a request; `/` takes what nothing else does.
+        assert_eq!(pick("/fallback").as_deref(), Some("/"));
+    }
+
+    #[test]
+    fn select_location_without_match() {
+        let (ws, id) = conf("http { server { location /api/ { } location = / { } } }\n");
+        let c = ws.nginx.conf(id);
+        let server = c.servers()[0];
+        assert_eq!(c.select_location(server, "/health"), None);
+        assert_eq!(
+            label(c, c.select_location(server, "/")).as_deref(),
+            Some("= /")
+        );
+    }
+
+    #[test]
+    fn effective_array_directives_inherit_only_when_undefined() {
+        let (ws, id) = conf(
+            r#"http {
+    proxy_set_header X-Http 1;
+    proxy_http_version 1.1;
+    server {
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection "upgrade";
+        location /inherits/ { proxy_pass http://a; }
+        location /own/ { proxy_set_header Host $host; proxy_http_version 1.0; }
+        location /outer/ {
+            location /outer/inner/ { }
+        }
+    }
+    server { location / { } }
+}
+"#,
+        );
+        let c = ws.nginx.conf(id);
+        let servers = c.servers();
+        let loc = |s: DirId, path: &str| c.select_location(s, path).unwrap();
+        let headers = |at: DirId| -> Vec<String> {
+            c.effective(at, "proxy_set_header")
+                .map(|(_, v)| {
+                    v.iter()
+                        .map(|&h| c.dir(h).arg(0).unwrap().to_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // No own headers: the whole set of the nearest level that has some.
+        assert_eq!(
+            headers(loc(servers[0], "/inherits/")),
+            ["Upgrade", "Connection"]
+        );
+        let (level, _) = c
+            .effective(loc(servers[0], "/inherits/"), "proxy_set_header")
+            .unwrap();
+        assert_eq!(level, Some(servers[0]));
+        // Nested locations inherit through their parent location.
+        assert_eq!(
+            headers(loc(servers[0], "/outer/inner/x")),
+            ["Upgrade", "Connection"]
+        );
+        // One own header replaces all inherited ones.
+        assert_eq!(headers(loc(servers[0], "/own/")), ["Host"]);
+        // A server without headers inherits those of `http`.
+        assert_eq!(headers(loc(servers[1], "/")), ["X-Http"]);
+        // Single-value directives: the nearest level wins.
+        let version = |at: DirId| {
+            c.effective_one(at, "proxy_http_version")
+                .and_then(|v| c.dir(v).arg(0).map(str::to_string))
+        };
+        assert_eq!(version(loc(servers[0], "/own/")).as_deref(), Some("1.0"));
+        assert_eq!(
+            version(loc(servers[0], "/inherits/")).as_deref(),
+            Some("1.1")
+        );
+        assert_eq!(c.effective(loc(servers[1], "/"), "proxy_buffering"), None);
+    }
+
+    #[test]
+    fn effective_in_a_fragment_reads_the_top_level() {
+        let (ws, id) = conf(
+            "proxy_set_header Upgrade $http_upgrade;\nserver { location /ws { proxy_pass http://a; } }\n",
+        );
+        let c = ws.nginx.conf(id);
+        assert!(c.is_fragment());
+        let l = c.locations()[0];
+        let (level, set) = c.effective(l, "proxy_set_header").unwrap();
+        assert_eq!(level, None);
+        assert_eq!(set.len(), 1);
+    }
+
+    /// Line and column (1-based) of the `proxy_pass` argument of the embedded config, and the
+    /// text at that span in the YAML file.
+    fn embedded_proxy_pass(yaml: &str) -> (u32, u32, String) {
+        let ws = workspace(&[("cm.yaml", yaml)]);
+        assert_eq!(ws.nginx.confs.len(), 1, "no embedded config in {yaml}");
+        let c = ws.nginx.conf(ConfId(0));
+        let pass = c.all("proxy_pass")[0];
+        let arg = c.dir(pass).args[0].span;
+        let file = ws.file(c.file());
+        let lc = file.line_col(arg.start);
+        (lc.line, lc.column, file.text[arg.range()].to_string())
+    }
+
+    const CM_HEAD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nginx\ndata:\n";
+
+    #[test]
+    fn embedded_literal_block_points_into_the_yaml() {
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: |\n    server {{\n        listen 80;\n        location /ws {{\n            proxy_pass http://app:3000;\n        }}\n    }}\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (10, 24, "http://app:3000".into())
+        );
+    }
+
+    #[test]
+    fn embedded_folded_and_strip_blocks_point_into_the_yaml() {
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: |-\n  \n    server {{\n      location /ws {{ proxy_pass http://app:3000; }}\n    }}\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (9, 33, "http://app:3000".into())
+        );
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: >\n    server {{\n      location /ws {{ proxy_pass http://app:3000; }}\n    }}\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (8, 33, "http://app:3000".into())
+        );
+    }
+
+    #[test]
+    fn embedded_double_quoted_points_into_the_yaml() {
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: \"server {{\\n  location /ws {{\\n    proxy_pass \\\"http://app:3000\\\";\\n  }}\\n}}\\n\"\n"
+        );
+        let (line, column, text) = embedded_proxy_pass(&yaml);
+        // The span starts at the escaped quote (its end stops inside the closing `\"`).
+        assert_eq!(line, 6);
+        assert!(text.starts_with("\\\"http://app:3000"), "{text}");
+        let at = yaml.lines().nth(5).unwrap().find("\\\"http").unwrap();
+        assert_eq!(column as usize, at + 1);
+        // Folded over lines.
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: \"server {{ location /ws {{\n    proxy_pass http://app:3000; }} }}\"\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (7, 16, "http://app:3000".into())
+        );
+    }
+
+    #[test]
+    fn embedded_single_quoted_and_plain_point_into_the_yaml() {
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: 'server {{ location /ws {{\n    proxy_pass http://app:3000; }} }}'\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (7, 16, "http://app:3000".into())
+        );
+        let yaml = format!(
+            "{CM_HEAD}  default.conf: server {{ location /ws {{ proxy_pass http://app:3000; }} }}\n"
+        );
+        assert_eq!(
+            embedded_proxy_pass(&yaml),
+            (6, 52, "http://app:3000".into())
+        );
     }
 }

@@ -322,7 +322,11 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                 continue;
             };
             for service in ws.named("Service", name) {
-                if namespace.is_some_and(|ns| ns != service.namespace) {
+                // `lint-manifests.io/realtime: "false"` on the Service: not realtime through
+                // nginx either (its port evidence is only dropped once inference is done).
+                if namespace.is_some_and(|ns| ns != service.namespace)
+                    || rt.opted_out.contains(&service.id)
+                {
                     continue;
                 }
                 for sp in k8s::service_ports(service) {

@@ -69,9 +69,9 @@ impl Rule for HealthCheck404Risk {
                 };
                 for mount in ws.links.mounts_of(w) {
                     let container = &containers[mount.container];
-                    let listens = container.ports.iter().any(|p| p.number == hc_port)
+                    let serves_port = container.ports.iter().any(|p| p.number == hc_port)
                         || (container.ports.is_empty() && hc_port == 80);
-                    if !listens {
+                    if !serves_port {
                         continue;
                     }
                     let conf = ws.nginx.conf(mount.conf);
@@ -227,6 +227,8 @@ fn answer(conf: &Conf, location: DirId) -> Answer {
             "proxy_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass"
             | "memcached_pass" => return Answer::Proxied,
             "deny" if child.arg(0) == Some("all") => return Answer::Status(403),
+            // Handlers that answer 200 themselves.
+            "stub_status" | "empty_gif" => return Answer::Status(200),
             _ => {}
         }
     }

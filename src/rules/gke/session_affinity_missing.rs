@@ -1,12 +1,11 @@
 //! GKE013 session-affinity-missing: see `rules/GKE013.md`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::model::k8s;
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
 use crate::rules::edit::insert_entry;
-use crate::rules::support::{
-    attached_label, diagnostic, realtime_attachments, spec_anchor, with_evidence,
-};
+use crate::rules::support::{attached_label, diagnostic, spec_anchor, with_evidence, Attachment};
 use crate::rules::Rule;
 
 pub struct SessionAffinityMissing;
@@ -17,7 +16,11 @@ impl Rule for SessionAffinityMissing {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        for a in realtime_attachments(ws) {
+        let mut reported = std::collections::HashSet::new();
+        for a in every_realtime_attachment(ws) {
+            if reported.contains(&a.config.id) {
+                continue;
+            }
             let socketio: Vec<_> = a.evidence.iter().filter(|e| e.socketio).cloned().collect();
             if socketio.is_empty() {
                 continue;
@@ -28,6 +31,7 @@ impl Rule for SessionAffinityMissing {
             if replicas < 2 {
                 continue;
             }
+            reported.insert(a.config.id);
             let config = a.config;
             let affinity = config.node.at(&["spec", "sessionAffinity", "affinityType"]);
             let affinity_value = affinity.and_then(Node::as_str);
@@ -89,4 +93,32 @@ impl Rule for SessionAffinityMissing {
             out.push(d);
         }
     }
+}
+
+/// Every (BackendConfig, realtime port) attachment, in Service and port order. Unlike
+/// `realtime_attachments`, not one per BackendConfig: a config shared by a plain WebSocket port
+/// and a Socket.IO port (or by two Services) must be judged on the Socket.IO one.
+fn every_realtime_attachment(ws: &Workspace) -> Vec<Attachment<'_>> {
+    let mut out = Vec::new();
+    for service in ws.of_kind("Service") {
+        for port in k8s::service_ports(service) {
+            let Some(evidence) = ws.realtime.port(service.id, port.index) else {
+                continue;
+            };
+            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
+                continue;
+            };
+            let Some(config) = reference.config.map(|c| ws.resource(c)) else {
+                continue;
+            };
+            out.push(Attachment {
+                service,
+                port,
+                reference,
+                config,
+                evidence,
+            });
+        }
+    }
+    out
 }

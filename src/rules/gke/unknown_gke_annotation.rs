@@ -25,7 +25,6 @@ const INGRESS_KEYS: &[&str] = &[
     "kubernetes.io/ingress.global-static-ip-name",
     "kubernetes.io/ingress.regional-static-ip-name",
     "kubernetes.io/ingress.class",
-    "kubernetes.io/ingress.pre-shared-cert",
     "ingress.gcp.kubernetes.io/pre-shared-cert",
     "networking.gke.io/v1beta1.FrontendConfig",
     "networking.gke.io/suppress-firewall-xpn-error",
@@ -115,7 +114,8 @@ impl Rule for UnknownGkeAnnotation {
                         Some(near) => d = d.with_help(format!("did you mean `{near}`?")),
                         None => {
                             d = d.with_help(format!(
-                                "remove it; the keys GKE reads on a {} are: {}",
+                                "remove it; the keys GKE reads on a{} {} are: {}",
+                                if r.is("Ingress") { "n" } else { "" },
                                 r.kind,
                                 known.join(", ")
                             ))

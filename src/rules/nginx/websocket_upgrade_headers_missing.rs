@@ -1,6 +1,7 @@
 //! NGX001 websocket-upgrade-headers-missing: see `rules/NGX001.md`.
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::model::DirId;
 use crate::model::Workspace;
 use crate::rules::edit::insert_nginx_directives;
 use crate::rules::support::{diagnostic, location_header, nginx_identity, with_evidence};
@@ -60,22 +61,60 @@ impl Rule for WebsocketUpgradeHeadersMissing {
             d = with_evidence(d, evidence)
                 .with_note("`Upgrade` and `Connection` are hop-by-hop headers: nginx does not pass them to the upstream unless told to, so the handshake becomes a plain HTTP request (Socket.IO falls back to polling, or the connection fails)")
                 .with_help("add `proxy_set_header Upgrade $http_upgrade;` and `proxy_set_header Connection \"upgrade\";` to the location");
-            // The new lines stop inheritance of the headers set above: copy those too.
+            // A header of the right name with a wrong value (`Connection "keep-alive"`) gets
+            // its value replaced: a second header line would send both values.
+            let named = |set: &[DirId], name: &str| {
+                set.iter().copied().rev().find(|&h| {
+                    let d = conf.dir(h);
+                    d.args.len() >= 2 && d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+            };
+            let wrong_upgrade = found
+                .upgrade
+                .is_none()
+                .then(|| named(&effective, "upgrade"))
+                .flatten();
+            let wrong_connection = found
+                .connection
+                .is_none()
+                .then(|| named(&effective, "connection"))
+                .flatten();
+            let mut edits = Vec::new();
+            // The new lines stop inheritance of the headers set above: copy those too (the
+            // wrong ones in their corrected form).
             let mut lines: Vec<String> = Vec::new();
             if own.is_empty() {
                 lines.extend(
                     effective
                         .iter()
+                        .filter(|&&h| Some(h) != wrong_upgrade && Some(h) != wrong_connection)
                         .map(|&h| ws.text(conf.dir(h).location()).to_string()),
                 );
             }
             if found.upgrade.is_none() {
-                lines.push(UPGRADE_LINE.into());
+                match wrong_upgrade.filter(|_| !own.is_empty()) {
+                    Some(h) => edits.push(Edit::replace(
+                        conf.dir(h).file,
+                        conf.dir(h).args[1].span,
+                        "$http_upgrade",
+                    )),
+                    None => lines.push(UPGRADE_LINE.into()),
+                }
             }
             if found.connection.is_none() {
-                lines.push(CONNECTION_LINE.into());
+                match wrong_connection.filter(|_| !own.is_empty()) {
+                    Some(h) => edits.push(Edit::replace(
+                        conf.dir(h).file,
+                        conf.dir(h).args[1].span,
+                        "\"upgrade\"",
+                    )),
+                    None => lines.push(CONNECTION_LINE.into()),
+                }
             }
-            if let Some(edit) = insert_nginx_directives(&ws.files, conf, loc, &lines) {
+            if !lines.is_empty() {
+                edits.extend(insert_nginx_directives(&ws.files, conf, loc, &lines));
+            }
+            if !edits.is_empty() {
                 let applicability = if conf.editable() {
                     Applicability::Safe
                 } else {
@@ -84,7 +123,7 @@ impl Rule for WebsocketUpgradeHeadersMissing {
                 d = d.with_fix(Fix::new(
                     "add the WebSocket upgrade headers",
                     applicability,
-                    vec![edit],
+                    edits,
                 ));
             }
             out.push(d);
