@@ -264,7 +264,7 @@ fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> P
         // JSON files that are not YAML-clean (comments, trailing commas) are someone else's
         // config unless they look like a manifest or were named explicitly.
         Err(_) if is_json && !explicit && !text.contains("\"apiVersion\"") => Parsed::NotAManifest,
-        Err(e) if text.contains("{{") => Parsed::Failed(
+        Err(e) if has_template_action(text) => Parsed::Failed(
             Diagnostic::new(
                 "LM004",
                 Level::Note,
@@ -280,6 +280,12 @@ fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> P
                 .with_identity("file"),
         ),
     }
+}
+
+/// `{{` that opens a Go template action; GitHub Actions expressions (`${{ }}`) are not.
+fn has_template_action(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'$')
 }
 
 /// A Helm chart template: under a `templates/` folder with `{{ ... }}` actions.
