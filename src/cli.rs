@@ -152,6 +152,9 @@ struct CheckArgs {
     /// The linted root: nothing outside it is read (default: the current directory).
     #[arg(long)]
     root: Option<PathBuf>,
+    /// With explicit files, lint only them, without loading the rest of the project for links.
+    #[arg(long)]
+    no_context: bool,
     /// The name to report stdin under (`-`).
     #[arg(long)]
     stdin_filename: Option<PathBuf>,
@@ -311,8 +314,33 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut options = LintOptions::new(paths.clone(), root);
+    // Explicit files only (as pre-commit passes them): load the whole project for links,
+    // report the given files.
+    let all_files = !paths.is_empty() && paths.iter().all(|p| p.as_os_str() != "-" && p.is_file());
+    let context_root = (all_files && !args.no_context).then(|| {
+        args.root
+            .clone()
+            .or_else(|| {
+                crate::lint::project_root(&paths[0]).map(|r| crate::lint::relative_to_cwd(&r))
+            })
+            .unwrap_or_else(|| PathBuf::from("."))
+    });
+    let root = args
+        .root
+        .clone()
+        .or_else(|| context_root.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut options = match &context_root {
+        Some(project) => {
+            // The given files too: they are linted even when ignored.
+            let mut all = vec![project.clone()];
+            all.extend(paths.iter().cloned());
+            let mut o = LintOptions::new(all, root);
+            o.report_only = Some(paths.clone());
+            o
+        }
+        None => LintOptions::new(paths.clone(), root),
+    };
     options.threads = args.threads;
     if args.threads > 0 {
         // The rayon pool is global; set it once, before any parallel work.

@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod registry;
+pub mod rendered;
 pub mod report;
 pub mod rules;
 pub mod selection;

@@ -35,6 +35,9 @@ pub struct LintOptions {
     /// Per-file configuration (selection, levels, per-file ignores, excludes). `None`: every
     /// rule the `enabled` callback allows, at its default level.
     pub config: Option<Arc<Resolver>>,
+    /// Report only findings located in these files (pre-commit style: the whole project is
+    /// loaded for links, the given files are reported). `None` reports everything.
+    pub report_only: Option<Vec<PathBuf>>,
 }
 
 impl LintOptions {
@@ -49,6 +52,7 @@ impl LintOptions {
             threads: 0,
             overlay: HashMap::new(),
             config: None,
+            report_only: None,
         }
     }
 }
@@ -96,10 +100,13 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         .into_iter()
         .map(|c| {
             let mut input = Input::from(c);
-            input.path = clean_path(&input.path);
+            input.path = display_path(&input.path);
             input
         })
         .collect();
+    // A file both named and found by a walk: once, as named.
+    inputs.sort_by(|a, b| a.path.cmp(&b.path).then(b.explicit.cmp(&a.explicit)));
+    inputs.dedup_by(|later, first| later.path == first.path);
     if let Some((name, content)) = &options.stdin {
         let kind = discover::classify_by_name(name).unwrap_or(FileKind::Manifest);
         inputs.push(Input {
@@ -139,7 +146,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     let mut comments = suppress::collect_comments(&loaded);
     let per_file: Vec<Option<Arc<Resolved>>> =
         loaded.files.iter().map(|f| settings_for(&f.path)).collect();
-    let ws = Workspace::build(loaded, options.settings.clone());
+    let mut ws = Workspace::build(loaded, options.settings.clone());
     // Whether `rule` applies to `file`: enabled there and not turned off by a per-file ignore.
     let ran = |file: FileId, rule: &str| -> bool {
         if !enabled(rule) {
@@ -181,6 +188,12 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     let mut own = suppress::apply(&ws, &comments, &mut diagnostics, &ran);
     own.retain_mut(|d| admit(d));
     diagnostics.extend(own);
+    if let Some(only) = &options.report_only {
+        retain_in_files(&mut diagnostics, &ws.files, only);
+    }
+    if let Some((name, _)) = &options.stdin {
+        crate::rendered::map_rendered_sources(&mut diagnostics, &mut ws.files, name, &options.root);
+    }
     let files = ws.files;
     sort(&mut diagnostics, &files);
     LintResult {
@@ -189,6 +202,74 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         skipped: discovered.skipped,
         config_errors,
     }
+}
+
+/// Keep the findings whose primary location is in one of `only` (compared canonically, so
+/// `./a.yaml`, `a.yaml` and an absolute path name the same file).
+fn retain_in_files(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], only: &[PathBuf]) {
+    let wanted: std::collections::HashSet<PathBuf> = only
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| clean_path(p)))
+        .collect();
+    let keep: Vec<bool> = files
+        .iter()
+        .map(|f| {
+            wanted.contains(
+                &f.path
+                    .canonicalize()
+                    .unwrap_or_else(|_| clean_path(&f.path)),
+            )
+        })
+        .collect();
+    diagnostics.retain(|d| {
+        keep.get(d.primary.file.0 as usize)
+            .copied()
+            .unwrap_or(false)
+    });
+}
+
+/// The project root for a run on explicit files: the directory of the closest
+/// `.lint-manifests.toml` up from `start`, else the git top level, else `None` (the caller
+/// uses the current directory).
+pub fn project_root(start: &Path) -> Option<PathBuf> {
+    let start = start.canonicalize().ok()?;
+    let dir = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent()?
+    };
+    if let Some(found) = dir
+        .ancestors()
+        .find(|d| d.join(".lint-manifests.toml").is_file())
+    {
+        return Some(found.to_path_buf());
+    }
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Express `dir` relative to the current directory when it contains it or is one of its
+/// parents, so that reported paths stay short.
+pub fn relative_to_cwd(dir: &Path) -> PathBuf {
+    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+        return dir.to_path_buf();
+    };
+    if let Ok(rest) = dir.strip_prefix(&cwd) {
+        return if rest.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            rest.to_path_buf()
+        };
+    }
+    if let Ok(up) = cwd.strip_prefix(dir) {
+        let mut p = PathBuf::new();
+        for _ in up.components() {
+            p.push("..");
+        }
+        return p;
+    }
+    dir.to_path_buf()
 }
 
 /// Deterministic order: file path, position, rule, message.
@@ -201,6 +282,34 @@ pub fn sort(diagnostics: &mut [Diagnostic], files: &[SourceFile]) {
             .then(a.rule.cmp(b.rule))
             .then(a.message.cmp(&b.message))
     });
+}
+
+/// The path to show for a file found by a walk: `./k8s/a.yaml` -> `k8s/a.yaml`, and, when the
+/// walk started in a parent directory (`..`, as for a project root above the current
+/// directory), relative to the current directory again: `../k8s/a.yaml` from `k8s/` is
+/// `a.yaml`.
+pub fn display_path(path: &Path) -> PathBuf {
+    let cleaned = clean_path(path);
+    if !cleaned.starts_with("..") {
+        return cleaned;
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return cleaned;
+    };
+    let mut absolute = cwd.clone();
+    for component in cleaned.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => absolute.push(other.as_os_str()),
+        }
+    }
+    match absolute.strip_prefix(&cwd) {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => cleaned,
+    }
 }
 
 /// `./k8s/a.yaml` -> `k8s/a.yaml`.

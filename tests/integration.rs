@@ -1,0 +1,185 @@
+//! Where users run it: pre-commit style explicit files with the whole project as context,
+//! Helm-rendered streams on stdin mapped back to their templates, shell completions.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::*;
+
+fn scenario_repo(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&shared().join("scenarios").join(name), tmp.path());
+    std::fs::remove_file(tmp.path().join("expected.json")).unwrap();
+    Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    tmp
+}
+
+fn rules_in(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.split(": ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn a_service_changed_alone_is_still_linked_to_the_rest_of_the_project() {
+    let repo = scenario_repo("seed-initial");
+    let (code, stdout, stderr) = run_in(repo.path(), &["--format", "concise", "k8s/service.yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    // GKE001 needs the Ingress (GKE backend), the Deployment and the nginx ConfigMap (realtime).
+    assert!(stdout.contains("k8s/service.yaml:4:9: GKE001"), "{stdout}");
+    assert!(
+        stdout.contains("3 replicas"),
+        "the Deployment was linked: {stdout}"
+    );
+    for line in stdout
+        .lines()
+        .filter(|l| l.contains(": ") && !l.starts_with("Found"))
+    {
+        assert!(
+            line.starts_with("k8s/service.yaml:"),
+            "finding outside the given file: {line}"
+        );
+    }
+}
+
+#[test]
+fn only_the_given_files_are_reported_from_a_subdirectory_too() {
+    let repo = scenario_repo("seed-attached");
+    let (_, stdout, _) = run_in(
+        &repo.path().join("k8s"),
+        &["--format", "concise", "backendconfig.yaml"],
+    );
+    let rules = rules_in(&stdout);
+    for rule in ["GKE002", "GKE013", "GKE016", "GKE018"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule} missing: {stdout}");
+    }
+    assert!(
+        !rules.iter().any(|r| r.starts_with("NGX")),
+        "other files reported: {stdout}"
+    );
+    // Reported paths are relative to where the user is.
+    assert!(
+        stdout.lines().all(|l| !l.contains(": ")
+            || l.starts_with("backendconfig.yaml:")
+            || l.starts_with("Found")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn no_context_lints_the_file_alone() {
+    let repo = scenario_repo("seed-initial");
+    let (code, stdout, _) = run_in(
+        repo.path(),
+        &["--format", "concise", "--no-context", "k8s/service.yaml"],
+    );
+    assert_eq!(
+        code, 0,
+        "without the Ingress and the pods nothing is known: {stdout}"
+    );
+}
+
+#[test]
+fn helm_rendered_stream_reports_template_paths() {
+    let chart_parent = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures-helm");
+    let rendered = std::fs::read(chart_parent.join("rendered.yaml")).unwrap();
+    for (dir, prefix) in [
+        (chart_parent.clone(), "chat/templates/"),
+        (chart_parent.join("chat"), "templates/"),
+    ] {
+        let mut child = Command::new(bin())
+            .args(["--format", "json", "-"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&rendered).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let gke002 = findings
+            .iter()
+            .find(|f| f["rule"] == "GKE002")
+            .expect("GKE002");
+        assert_eq!(gke002["file"], format!("{prefix}backendconfig.yaml"));
+        // `spec:` is on line 5 of the template (line 21 of the stream): matched exactly.
+        assert_eq!(
+            (gke002["line"].as_u64(), gke002["column"].as_u64()),
+            (Some(5), Some(1))
+        );
+        let gke016 = findings
+            .iter()
+            .find(|f| f["rule"] == "GKE016")
+            .expect("GKE016");
+        assert_eq!(gke016["file"], format!("{prefix}backendconfig.yaml"));
+        assert!(gke016["notes"].to_string().contains("rendered"), "{gke016}");
+    }
+}
+
+#[test]
+fn kustomize_style_streams_are_linted_as_is() {
+    // What `kustomize build` prints: documents separated by `---`, no `# Source:` comments.
+    let k8s = shared().join("scenarios/seed-attached/k8s");
+    let stream = [
+        "backendconfig",
+        "deployment",
+        "ingress",
+        "nginx-configmap",
+        "service",
+    ]
+    .iter()
+    .map(|f| std::fs::read_to_string(k8s.join(format!("{f}.yaml"))).unwrap())
+    .collect::<Vec<_>>()
+    .join("---\n");
+    let mut child = Command::new(bin())
+        .args(["--format", "concise", "--stdin-filename", "prod.yaml", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("prod.yaml:6:1: GKE002"), "{stdout}");
+}
+
+#[test]
+fn completions_generate_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, stdout, stderr) = run_in(Path::new("."), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(stdout.contains("lint-manifests"), "{shell}");
+        assert!(
+            stdout.contains("unsafe-fixes"),
+            "{shell}: flags are completed"
+        );
+    }
+    let (code, man, _) = run_in(Path::new("."), &["man"]);
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH lint-manifests"));
+}
+
+#[test]
+fn version_names_the_git_revision() {
+    let (_, stdout, _) = run_in(Path::new("."), &["--version"]);
+    assert!(
+        stdout.starts_with(&format!("lint-manifests {} (", env!("CARGO_PKG_VERSION"))),
+        "{stdout}"
+    );
+}
