@@ -186,19 +186,35 @@ impl Workspace {
     /// unset on either side).
     pub fn find(&self, kind: &str, name: &str, from: &Resource) -> Option<&Resource> {
         let candidates = self.by_name.get(&(kind.to_string(), name.to_string()))?;
-        let mut lenient = None;
-        for &id in candidates {
-            let r = self.resource(id);
+        // Exact namespace matches first, then lenient ones (a side without a namespace); among
+        // equals, the one whose file is closest to `from`'s (longest common path prefix), so
+        // that a monorepo's `frontend` links to the `frontend` next to it.
+        let from_path = self.file(from.file).path.to_string_lossy();
+        let closeness = |r: &Resource| {
+            let path = self.file(r.file).path.to_string_lossy();
+            from_path
+                .chars()
+                .zip(path.chars())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let rank = |r: &Resource| {
             if r.namespace == from.namespace
                 && (r.namespace_explicit == from.namespace_explicit || r.namespace_explicit)
             {
-                return Some(r);
+                Some(2)
+            } else if r.same_namespace(from) {
+                Some(1)
+            } else {
+                None
             }
-            if r.same_namespace(from) && lenient.is_none() {
-                lenient = Some(r);
-            }
-        }
-        lenient
+        };
+        candidates
+            .iter()
+            .map(|&id| self.resource(id))
+            .filter_map(|r| Some(((rank(r)?, closeness(r), std::cmp::Reverse(r.id)), r)))
+            .max_by_key(|(key, _)| *key)
+            .map(|(_, r)| r)
     }
 
     /// Resources of `kind` named `name` in any namespace (for "did you mean" and notes).

@@ -213,7 +213,7 @@ const FOREIGN_INGRESS_PREFIXES: &[&str] = &[
 
 /// Whether an Ingress is a GKE Ingress with some evidence beyond "no class at all": a GKE class
 /// annotation, or no class, no other controller's annotations, and a GKE signal (a GKE
-/// annotation on it or a backend Service, or GKE resources in the linted set). Rules whose only
+/// annotation on it or a backend Service, or GKE resources in the same file). Rules whose only
 /// premise is "this is a GKE backend" use it, so that manifests written for other controllers'
 /// default class stay quiet.
 pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
@@ -242,9 +242,11 @@ pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
             || k.starts_with("cloud.google.com/")
     };
     keys.iter().any(|k| gke_key(k))
+        // GKE resources written next to it (same file): a strong sign; anywhere in the linted
+        // set is not (a monorepo or a corpus mixes controllers).
         || ["BackendConfig", "FrontendConfig", "ManagedCertificate"]
             .iter()
-            .any(|kind| ws.of_kind(kind).next().is_some())
+            .any(|kind| ws.of_kind(kind).any(|r| r.file == ingress.file))
         || ws
             .links
             .backends
