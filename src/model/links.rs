@@ -212,15 +212,32 @@ impl Links {
 
 /// The BackendConfig reference for one port: GA annotation over `beta.`, then by port name,
 /// port number, `default` (F-14/F-15).
+/// The backend-config annotation GKE reads on a resource (GA key over `beta.`, F-14): its key,
+/// its entry, and its parsed value when the JSON is valid.
+pub fn backend_config_annotation(
+    r: &Resource,
+) -> Option<(
+    &'static str,
+    &crate::parse::yaml::Entry,
+    Option<BackendConfigAnnotation>,
+)> {
+    let (key, entry) = BACKEND_CONFIG_KEYS
+        .iter()
+        .find_map(|&k| r.annotation(k).map(|e| (k, e)))?;
+    let parsed = entry
+        .value
+        .as_str()
+        .and_then(|t| BackendConfigAnnotation::parse(t).ok());
+    Some((key, entry, parsed))
+}
+
 pub fn backend_config_for(
     ws: &Workspace,
     service: &Resource,
     port: &k8s::ServicePort,
 ) -> Option<BackendConfigRef> {
-    let (annotation_name, entry) = BACKEND_CONFIG_KEYS
-        .iter()
-        .find_map(|&k| service.annotation(k).map(|e| (k, e)))?;
-    let parsed = BackendConfigAnnotation::parse(entry.value.as_str()?).ok()?;
+    let (annotation_name, entry, parsed) = backend_config_annotation(service)?;
+    let parsed = parsed?;
     let by_name = port
         .name
         .as_ref()

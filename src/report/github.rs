@@ -28,29 +28,7 @@ pub(super) fn emit(
         if let Some(label) = &diagnostic.label {
             message.push_str(&format!(" ({label})"));
         }
-        for related in &diagnostic.related {
-            let (position, _) = ctx.range(related.location);
-            message.push_str(&format!(
-                "\n{}:{}:{}: {}",
-                ctx.display_path(related.location),
-                position.line,
-                position.column,
-                related.message
-            ));
-        }
-        for note in &diagnostic.notes {
-            message.push_str(&format!("\nnote: {note}"));
-        }
-        if let Some(help) = &diagnostic.help {
-            message.push_str(&format!("\nhelp: {help}"));
-        }
-        if let Some(fix) = &diagnostic.fix {
-            message.push_str(&format!(
-                "\nfix ({}): {}",
-                fix.applicability.as_str(),
-                fix.title
-            ));
-        }
+        message.push_str(&super::plain_details(diagnostic, ctx));
         if let Some(justification) = &diagnostic.suppressed {
             message.push_str(&format!("\nsuppressed: {justification}"));
         }

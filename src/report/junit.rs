@@ -76,29 +76,7 @@ pub(super) fn emit(
             if let Some(label) = &diagnostic.label {
                 body.push_str(&format!("\n  {label}"));
             }
-            for related in &diagnostic.related {
-                let (position, _) = ctx.range(related.location);
-                body.push_str(&format!(
-                    "\n{}:{}:{}: {}",
-                    ctx.display_path(related.location),
-                    position.line,
-                    position.column,
-                    related.message
-                ));
-            }
-            for note in &diagnostic.notes {
-                body.push_str(&format!("\nnote: {note}"));
-            }
-            if let Some(help) = &diagnostic.help {
-                body.push_str(&format!("\nhelp: {help}"));
-            }
-            if let Some(fix) = &diagnostic.fix {
-                body.push_str(&format!(
-                    "\nfix ({}): {}",
-                    fix.applicability.as_str(),
-                    fix.title
-                ));
-            }
+            body.push_str(&super::plain_details(diagnostic, ctx));
             writeln!(
                 out,
                 r#"    <testcase name="{} at {}:{}" classname="{path}">"#,

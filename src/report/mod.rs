@@ -468,3 +468,34 @@ fn plural(n: usize, word: &str) -> String {
 pub(crate) fn rule_name(rule: &str) -> &str {
     crate::registry::lookup(rule).map_or(rule, |meta| meta.name)
 }
+
+/// The parts of a finding after its message, as plain lines (`path:line:col: label` for related
+/// locations, `note:`, `help:`, `fix (safe):`), for formats that carry one text block per
+/// finding (`github`, `junit`).
+pub(crate) fn plain_details(diagnostic: &Diagnostic, ctx: &ReportContext) -> String {
+    let mut text = String::new();
+    for related in &diagnostic.related {
+        let (position, _) = ctx.range(related.location);
+        text.push_str(&format!(
+            "\n{}:{}:{}: {}",
+            ctx.display_path(related.location),
+            position.line,
+            position.column,
+            related.message
+        ));
+    }
+    for note in &diagnostic.notes {
+        text.push_str(&format!("\nnote: {note}"));
+    }
+    if let Some(help) = &diagnostic.help {
+        text.push_str(&format!("\nhelp: {help}"));
+    }
+    if let Some(fix) = &diagnostic.fix {
+        text.push_str(&format!(
+            "\nfix ({}): {}",
+            fix.applicability.as_str(),
+            fix.title
+        ));
+    }
+    text
+}

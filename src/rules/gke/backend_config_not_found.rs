@@ -1,7 +1,7 @@
 //! GKE008 backend-config-not-found: see `rules/GKE008.md`.
 
 use crate::diagnostic::{Diagnostic, Level};
-use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};
+use crate::model::links::backend_config_annotation;
 use crate::model::Workspace;
 use crate::rules::support::{at_level, diagnostic, json_string_span, near_backend_config};
 use crate::rules::Rule;
@@ -16,17 +16,7 @@ impl Rule for BackendConfigNotFound {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for service in ws.of_kind("Service") {
             // The GA key wins when both are present (F-14); GKE009 reports a differing `beta.`.
-            let Some((key, entry)) = BACKEND_CONFIG_KEYS
-                .iter()
-                .find_map(|&k| service.annotation(k).map(|e| (k, e)))
-            else {
-                continue;
-            };
-            let Some(parsed) = entry
-                .value
-                .as_str()
-                .and_then(|t| BackendConfigAnnotation::parse(t).ok())
-            else {
+            let Some((key, entry, Some(parsed))) = backend_config_annotation(service) else {
                 continue;
             };
             let mut names: Vec<String> = Vec::new();

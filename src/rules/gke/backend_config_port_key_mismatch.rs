@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s::{self, PortRef};
-use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};
+use crate::model::links::backend_config_annotation;
 use crate::model::Workspace;
 use crate::rules::support::{diagnostic, json_string_span};
 use crate::rules::Rule;
@@ -17,17 +17,7 @@ impl Rule for BackendConfigPortKeyMismatch {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for service in ws.of_kind("Service") {
             // GKE reads the GA key when present, else `beta.` (F-14).
-            let Some((key, entry)) = BACKEND_CONFIG_KEYS
-                .iter()
-                .find_map(|&k| service.annotation(k).map(|e| (k, e)))
-            else {
-                continue;
-            };
-            let Some(parsed) = entry
-                .value
-                .as_str()
-                .and_then(|t| BackendConfigAnnotation::parse(t).ok())
-            else {
+            let Some((key, entry, Some(parsed))) = backend_config_annotation(service) else {
                 continue;
             };
             if parsed.default.is_some() {
