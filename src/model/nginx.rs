@@ -236,12 +236,11 @@ impl Conf {
                 "~" | "~*" => regexes.push((loc, modifier == "~*", pattern)),
                 "@" => {}
                 "^~" | "" if modifier.is_empty() && pattern.starts_with('@') => {}
-                "^~" | "" => {
+                "^~" | ""
                     if path.starts_with(pattern)
-                        && best_prefix.is_none_or(|(len, _, _)| pattern.len() > len)
-                    {
-                        best_prefix = Some((pattern.len(), loc, modifier == "^~"));
-                    }
+                        && best_prefix.is_none_or(|(len, _, _)| pattern.len() > len) =>
+                {
+                    best_prefix = Some((pattern.len(), loc, modifier == "^~"));
                 }
                 _ => {}
             }

@@ -39,6 +39,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &nginx::upstream_not_sticky::UpstreamNotSticky,
         &nginx::proxy_buffering_on::ProxyBufferingOn,
         &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
+        &nginx::read_timeout_below_heartbeat::ReadTimeoutBelowHeartbeat,
         &lint::include_not_resolved::IncludeNotResolved,
         &lint::model_findings::ModelFindings,
     ]

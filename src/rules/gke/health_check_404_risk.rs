@@ -69,8 +69,8 @@ impl Rule for HealthCheck404Risk {
                 };
                 for mount in ws.links.mounts_of(w) {
                     let container = &containers[mount.container];
-                    if !container.ports.iter().any(|p| p.number == hc_port)
-                        && !(container.ports.is_empty() && hc_port == 80)
+                    if !(container.ports.iter().any(|p| p.number == hc_port)
+                        || container.ports.is_empty() && hc_port == 80)
                     {
                         continue;
                     }

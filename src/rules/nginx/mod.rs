@@ -4,6 +4,7 @@ pub mod keepalive_below_google_lb;
 pub mod proxy_buffering_on;
 pub mod proxy_http_version_1_0;
 pub mod proxy_set_header_inheritance_loss;
+pub mod read_timeout_below_heartbeat;
 pub mod upstream_not_sticky;
 pub mod websocket_upgrade_headers_missing;
 
