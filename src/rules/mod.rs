@@ -7,6 +7,7 @@
 
 pub mod edit;
 mod gke;
+mod k8s;
 mod lint;
 mod nginx;
 pub mod support;
@@ -40,6 +41,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &nginx::proxy_buffering_on::ProxyBufferingOn,
         &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
         &nginx::read_timeout_below_heartbeat::ReadTimeoutBelowHeartbeat,
+        &k8s::ingress_backend_not_found::IngressBackendNotFound,
         &lint::include_not_resolved::IncludeNotResolved,
         &lint::model_findings::ModelFindings,
     ]

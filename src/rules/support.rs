@@ -205,6 +205,48 @@ pub fn nginx_identity(ws: &Workspace, conf: &Conf, dir: DirId) -> String {
     parts.join(" > ")
 }
 
+/// The candidate that `name` is plausibly a typo of: one edit away (two for long names), not
+/// merely a different number (`backend-1` / `backend-2` are distinct on purpose), or the same
+/// name with a `-svc`/`-service` suffix added or dropped (`chat` / `chat-svc`).
+pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    const SUFFIXES: [&str; 4] = ["-svc", "-service", "svc", "service"];
+    fn stem(s: &str) -> &str {
+        SUFFIXES
+            .iter()
+            .find_map(|x| s.strip_suffix(x).filter(|r| r.len() >= 3))
+            .unwrap_or(s)
+    }
+    let digits_only = |a: &str, b: &str| {
+        let strip = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>()
+        };
+        strip(a) == strip(b)
+    };
+    candidates
+        .into_iter()
+        .filter(|c| *c != name && !c.is_empty())
+        .filter_map(|c| {
+            let distance = crate::rules::gke::unknown_gke_annotation::levenshtein(name, c);
+            let allowed = match name.len().min(c.len()) {
+                0..=4 => 0,
+                5..=9 => 1,
+                _ => 2,
+            };
+            let typo = distance <= allowed && !digits_only(name, c);
+            let suffix = stem(name) == stem(c) && (stem(name) != name || stem(c) != c);
+            (typo || suffix).then_some((distance, c))
+        })
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Whether two resources live in the same file.
+pub fn same_file(a: &Resource, b: &Resource) -> bool {
+    a.file == b.file
+}
+
 /// Level helper for rules whose level depends on the case.
 pub fn at_level(mut d: Diagnostic, level: Level) -> Diagnostic {
     d.level = level;
