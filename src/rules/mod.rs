@@ -42,6 +42,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
         &nginx::read_timeout_below_heartbeat::ReadTimeoutBelowHeartbeat,
         &k8s::ingress_backend_not_found::IngressBackendNotFound,
+        &k8s::target_port_mismatch::TargetPortMismatch,
         &lint::include_not_resolved::IncludeNotResolved,
         &lint::model_findings::ModelFindings,
     ]

@@ -2,3 +2,4 @@
 //! workload settings for realtime traffic.
 
 pub mod ingress_backend_not_found;
+pub mod target_port_mismatch;
