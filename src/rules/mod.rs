@@ -7,6 +7,7 @@
 
 pub mod edit;
 mod gke;
+mod ingress_nginx;
 mod k8s;
 mod lint;
 mod nginx;
@@ -41,6 +42,9 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &nginx::proxy_buffering_on::ProxyBufferingOn,
         &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
         &nginx::read_timeout_below_heartbeat::ReadTimeoutBelowHeartbeat,
+        &ingress_nginx::ingress_nginx_websocket_timeouts::IngressNginxWebsocketTimeouts,
+        &ingress_nginx::ingress_nginx_timeout_format::IngressNginxTimeoutFormat,
+        &ingress_nginx::ingress_nginx_sticky_missing::IngressNginxStickyMissing,
         &k8s::ingress_backend_not_found::IngressBackendNotFound,
         &k8s::target_port_mismatch::TargetPortMismatch,
         &lint::include_not_resolved::IncludeNotResolved,
