@@ -435,3 +435,27 @@ pub fn termination_grace_period(pod_spec: &Node) -> Option<Spanned<i64>> {
 pub fn selects(selector: &[(&str, &str)], labels: &[(&str, &str)]) -> bool {
     !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
 }
+
+/// `spec.targetRef` of a Gateway policy (GCPBackendPolicy, HealthCheckPolicy): kind and name.
+#[derive(Clone, Debug)]
+pub struct PolicyTarget {
+    pub kind: String,
+    pub name: Spanned<String>,
+}
+
+pub fn policy_target(policy: &Resource) -> Option<PolicyTarget> {
+    let target = policy.node.at(&["spec", "targetRef"])?;
+    Some(PolicyTarget {
+        kind: target
+            .get("kind")
+            .and_then(Node::as_str)
+            .unwrap_or("Service")
+            .to_string(),
+        name: target.get("name").and_then(spanned_str)?,
+    })
+}
+
+/// GKE's Gateway classes (`gke-l7-global-external-managed`, `gke-l7-rilb`, `-mc` variants...).
+pub fn is_gke_gateway_class(class: &str) -> bool {
+    class.starts_with("gke-l7-")
+}

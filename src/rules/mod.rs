@@ -6,6 +6,7 @@
 //! ([`crate::registry`]) and its `rules/<ID>.md` page.
 
 pub mod edit;
+mod gateway;
 mod gke;
 mod ingress_nginx;
 mod k8s;
@@ -35,6 +36,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &gke::cdn_on_realtime_backend::CdnOnRealtimeBackend,
         &gke::health_check_404_risk::HealthCheck404Risk,
         &gke::unused_backend_config::UnusedBackendConfig,
+        &gateway::gateway_websocket_timeout_missing::GatewayWebsocketTimeoutMissing,
+        &gateway::gateway_session_affinity_missing::GatewaySessionAffinityMissing,
         &nginx::websocket_upgrade_headers_missing::WebsocketUpgradeHeadersMissing,
         &nginx::proxy_set_header_inheritance_loss::ProxySetHeaderInheritanceLoss,
         &nginx::proxy_http_version_1_0::ProxyHttpVersion10,
