@@ -1,7 +1,10 @@
 //! nginx rules: files, their includes, and nginx.conf inside ConfigMaps.
 
+pub mod connection_close_defeats_keepalive;
+pub mod ip_hash_behind_google_lb;
 pub mod keepalive_below_google_lb;
 pub mod proxy_buffering_on;
+pub mod proxy_cache_on_realtime;
 pub mod proxy_http_version_1_0;
 pub mod proxy_set_header_inheritance_loss;
 pub mod read_timeout_below_heartbeat;
