@@ -53,6 +53,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ingress_nginx::ingress_nginx_sticky_missing::IngressNginxStickyMissing,
         &k8s::ingress_backend_not_found::IngressBackendNotFound,
         &k8s::target_port_mismatch::TargetPortMismatch,
+        &k8s::service_selects_nothing::ServiceSelectsNothing,
+        &k8s::websocket_grace_period_default::WebsocketGracePeriodDefault,
         &lint::include_not_resolved::IncludeNotResolved,
         &lint::model_findings::ModelFindings,
     ]
