@@ -51,6 +51,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &ingress_nginx::ingress_nginx_websocket_timeouts::IngressNginxWebsocketTimeouts,
         &ingress_nginx::ingress_nginx_timeout_format::IngressNginxTimeoutFormat,
         &ingress_nginx::ingress_nginx_sticky_missing::IngressNginxStickyMissing,
+        &ingress_nginx::ingress_nginx_snippet_disabled::IngressNginxSnippetDisabled,
+        &ingress_nginx::wrong_controller_annotations::WrongControllerAnnotations,
         &k8s::ingress_backend_not_found::IngressBackendNotFound,
         &k8s::target_port_mismatch::TargetPortMismatch,
         &k8s::service_selects_nothing::ServiceSelectsNothing,

@@ -1,9 +1,11 @@
 //! ingress-nginx and F5 NGINX Ingress rules: Ingress annotations read by NGINX-based
 //! controllers.
 
+pub mod ingress_nginx_snippet_disabled;
 pub mod ingress_nginx_sticky_missing;
 pub mod ingress_nginx_timeout_format;
 pub mod ingress_nginx_websocket_timeouts;
+pub mod wrong_controller_annotations;
 
 use crate::diagnostic::Edit;
 use crate::model::k8s::{self, Spanned};
@@ -64,7 +66,14 @@ pub fn controller(ws: &Workspace, ingress: &Resource) -> Controller {
         .find(|c| c.name == name)
         .and_then(by_ingress_class)
     {
-        return c;
+        // An Ingress written entirely for the other NGINX controller contradicts the
+        // IngressClass found (often another project's class of the same name): say nothing.
+        return match (c, ours, f5) {
+            (Controller::IngressNginx, false, true) | (Controller::F5, true, false) => {
+                Controller::Unknown
+            }
+            _ => c,
+        };
     }
     if k8s::GKE_CLASSES.contains(&name) && class.annotation.is_some() {
         return Controller::Gke;
