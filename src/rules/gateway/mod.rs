@@ -1,8 +1,11 @@
 //! GKE Gateway API rules: HTTPRoutes on GKE Gateway classes, GCPBackendPolicy and
 //! HealthCheckPolicy.
 
+pub mod backend_config_with_gateway;
+pub mod gateway_policy_schema;
 pub mod gateway_session_affinity_missing;
 pub mod gateway_websocket_timeout_missing;
+pub mod health_check_policy_invalid;
 
 use crate::model::k8s::{self, policy_target};
 use crate::model::links::RouteLink;
