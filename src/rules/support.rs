@@ -242,6 +242,45 @@ pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
+/// Which resources are neighbours: manifests of one app. The same file, or files of the same
+/// directory, unless the directory holds so many manifest files that it is a collection of
+/// unrelated examples (a vendored corpus, a flattened export), where names collide by chance.
+pub struct Neighbourhood {
+    files_per_dir: std::collections::HashMap<std::path::PathBuf, usize>,
+}
+
+/// Above this many manifest files a directory is a collection, not an app.
+const APP_DIR_MAX_FILES: usize = 64;
+
+impl Neighbourhood {
+    pub fn build(ws: &Workspace) -> Neighbourhood {
+        let mut files: Vec<crate::source::FileId> = ws.resources.iter().map(|r| r.file).collect();
+        files.sort();
+        files.dedup();
+        let mut files_per_dir = std::collections::HashMap::new();
+        for f in files {
+            if let Some(dir) = ws.file(f).path.parent() {
+                *files_per_dir.entry(dir.to_path_buf()).or_insert(0) += 1;
+            }
+        }
+        Neighbourhood { files_per_dir }
+    }
+
+    pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {
+        if a.file == b.file {
+            return true;
+        }
+        let (da, db) = (ws.file(a.file).path.parent(), ws.file(b.file).path.parent());
+        da.is_some()
+            && da == db
+            && da
+                .and_then(|d| self.files_per_dir.get(d))
+                .copied()
+                .unwrap_or(0)
+                <= APP_DIR_MAX_FILES
+    }
+}
+
 /// Whether two resources live in the same file.
 pub fn same_file(a: &Resource, b: &Resource) -> bool {
     a.file == b.file

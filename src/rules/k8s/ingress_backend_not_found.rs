@@ -3,17 +3,20 @@
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::model::k8s::{self, PortRef};
 use crate::model::{ResId, Resource, Workspace};
-use crate::rules::support::{at_level, diagnostic, near_name};
+use crate::rules::support::{at_level, diagnostic, near_name, Neighbourhood};
 use crate::rules::Rule;
 
 pub struct IngressBackendNotFound;
 
+const ID: &str = "K8S001";
+
 impl Rule for IngressBackendNotFound {
     fn id(&self) -> &'static str {
-        "K8S001"
+        ID
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        let hood = Neighbourhood::build(ws);
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
             let b = &link.backend;
@@ -35,8 +38,8 @@ impl Rule for IngressBackendNotFound {
                                 .is_some_and(|s| ws.resource(s).file == ingress.file)
                     });
                     if let Some(d) = missing_service(
-                        self.id(),
                         ws,
+                        &hood,
                         ingress,
                         ingress.location(b.service.span),
                         &b.service.value,
@@ -51,12 +54,11 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, ingress, service) {
+                    if !unambiguous(ws, &hood, ingress, service) {
                         continue;
                     }
                     out.push(
                         missing_port(
-                            self.id(),
                             ws,
                             ingress,
                             ingress.location(reference.span),
@@ -90,8 +92,8 @@ impl Rule for IngressBackendNotFound {
                                 .is_some_and(|s| ws.resource(s).file == route_res.file)
                     });
                     if let Some(d) = missing_service(
-                        self.id(),
                         ws,
+                        &hood,
                         route_res,
                         at,
                         &link.service_name.value,
@@ -106,20 +108,12 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, route_res, service) {
+                    if !unambiguous(ws, &hood, route_res, service) {
                         continue;
                     }
                     out.push(
-                        missing_port(
-                            self.id(),
-                            ws,
-                            route_res,
-                            at,
-                            service,
-                            &PortRef::Number(port),
-                            &route,
-                        )
-                        .with_identity(format!("{identity}/port")),
+                        missing_port(ws, route_res, at, service, &PortRef::Number(port), &route)
+                            .with_identity(format!("{identity}/port")),
                     );
                 }
             }
@@ -137,8 +131,8 @@ fn level(ws: &Workspace) -> Option<Level> {
 /// a near name: otherwise the Service is deployed from elsewhere, which the user cannot fix
 /// here.
 fn missing_service(
-    id: &'static str,
     ws: &Workspace,
+    hood: &Neighbourhood,
     from: &Resource,
     at: Location,
     name: &str,
@@ -154,14 +148,16 @@ fn missing_service(
         .collect();
     let services: Vec<&Resource> = ws
         .of_kind("Service")
-        .filter(|s| s.namespace == from.namespace && !used.contains(&s.id) && same_dir(ws, s, from))
+        .filter(|s| {
+            s.namespace == from.namespace && !used.contains(&s.id) && hood.near(ws, s, from)
+        })
         .collect();
     let near = near_name(name, services.iter().map(|s| s.name.as_str()));
     if near.is_none() && !sibling_in_file {
         return None;
     }
     let mut d = diagnostic(
-        id,
+        ID,
         at,
         format!(
             "{} `{}` routes {route} to Service `{name}`, which is not in the linted files",
@@ -195,22 +191,16 @@ fn missing_service(
 /// The Service the route resolved to is the only one of that name it can see, and it lives
 /// in the route's file or directory: otherwise it may be another app's Service of the same
 /// name (monorepos, collections of examples), and a port mismatch says nothing.
-fn unambiguous(ws: &Workspace, from: &Resource, service: &Resource) -> bool {
+fn unambiguous(ws: &Workspace, hood: &Neighbourhood, from: &Resource, service: &Resource) -> bool {
     let visible = ws
         .named("Service", &service.name)
         .filter(|s| s.same_namespace(from))
         .count();
-    visible == 1 && service.namespace == from.namespace && same_dir(ws, service, from)
-}
-
-/// Same file, or files in the same directory: manifests of one app.
-fn same_dir(ws: &Workspace, a: &Resource, b: &Resource) -> bool {
-    a.file == b.file || ws.file(a.file).path.parent() == ws.file(b.file).path.parent()
+    visible == 1 && service.namespace == from.namespace && hood.near(ws, service, from)
 }
 
 /// A backend port the Service does not have.
 fn missing_port(
-    id: &'static str,
     ws: &Workspace,
     from: &Resource,
     at: Location,
@@ -234,7 +224,7 @@ fn missing_port(
         PortRef::Name(n) => format!("port named `{n}`"),
     };
     let mut d = diagnostic(
-        id,
+        ID,
         at,
         format!(
             "Service `{}` has no {what}: {} `{}` routes {route} to it",

@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s;
 use crate::model::{Resource, Workspace};
-use crate::rules::support::{diagnostic, near_name};
+use crate::rules::support::{diagnostic, near_name, Neighbourhood};
 use crate::rules::Rule;
 
 pub struct ServiceSelectsNothing;
@@ -14,6 +14,7 @@ impl Rule for ServiceSelectsNothing {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        let hood = Neighbourhood::build(ws);
         for service in ws.of_kind("Service") {
             if k8s::service_type(service) == "ExternalName" {
                 continue;
@@ -25,7 +26,7 @@ impl Rule for ServiceSelectsNothing {
             // Pods deployed from elsewhere (a chart, an operator) are none of the linter's
             // business: report only when a workload next to the Service nearly matches, which
             // is the mistake this rule is for.
-            let Some((workload, why)) = near_miss(ws, service, &selector) else {
+            let Some((workload, why)) = near_miss(ws, &hood, service, &selector) else {
                 continue;
             };
             let selector_node = service
@@ -65,15 +66,10 @@ impl Rule for ServiceSelectsNothing {
 /// and no Service selects it.
 fn near_miss<'a>(
     ws: &'a Workspace,
+    hood: &Neighbourhood,
     service: &Resource,
     selector: &[(&str, &str)],
 ) -> Option<(&'a Resource, String)> {
-    let dir = |r: &Resource| {
-        ws.file(r.file)
-            .path
-            .parent()
-            .map(std::path::Path::to_path_buf)
-    };
     let selected: std::collections::HashSet<crate::model::ResId> = ws
         .links
         .service_workloads
@@ -83,7 +79,7 @@ fn near_miss<'a>(
         .collect();
     for kind in k8s::WORKLOAD_KINDS {
         for w in ws.of_kind(kind) {
-            if w.namespace != service.namespace || dir(w) != dir(service) {
+            if w.namespace != service.namespace || !hood.near(ws, w, service) {
                 continue;
             }
             let labels = k8s::pod_labels(w);

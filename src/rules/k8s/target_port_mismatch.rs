@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s::{self, PortRef};
 use crate::model::{Resource, Workspace};
-use crate::rules::support::diagnostic;
+use crate::rules::support::{diagnostic, Neighbourhood};
 use crate::rules::Rule;
 
 pub struct TargetPortMismatch;
@@ -14,6 +14,7 @@ impl Rule for TargetPortMismatch {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
+        let hood = Neighbourhood::build(ws);
         for service in ws.of_kind("Service") {
             if k8s::service_type(service) == "ExternalName" {
                 continue;
@@ -25,7 +26,7 @@ impl Rule for TargetPortMismatch {
                 .workloads_of(service.id)
                 .iter()
                 .map(|&w| ws.resource(w))
-                .filter(|w| near(ws, w, service))
+                .filter(|w| hood.near(ws, w, service))
                 .collect();
             if workloads.is_empty() {
                 continue;
@@ -125,11 +126,6 @@ impl Rule for TargetPortMismatch {
             }
         }
     }
-}
-
-/// Same file or same directory.
-fn near(ws: &Workspace, a: &Resource, b: &Resource) -> bool {
-    a.file == b.file || ws.file(a.file).path.parent() == ws.file(b.file).path.parent()
 }
 
 /// An IANA service name as Kubernetes requires for named ports: lowercase letters, digits
