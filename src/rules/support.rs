@@ -307,6 +307,16 @@ mod tests {
     }
 
     #[test]
+    fn near_names() {
+        assert_eq!(near_name("chat-svc", ["chat", "billing"]), Some("chat"));
+        assert_eq!(near_name("chta", ["chat"]), None);
+        assert_eq!(near_name("billing-api", ["biling-api"]), Some("biling-api"));
+        // Numbered siblings are distinct on purpose.
+        assert_eq!(near_name("backend-1", ["backend-2"]), None);
+        assert_eq!(near_name("web-service", ["websocket-service"]), None);
+    }
+
+    #[test]
     fn images() {
         assert_eq!(split_image("nginx:1.27"), ("nginx", Some("1.27")));
         assert_eq!(
