@@ -147,7 +147,12 @@ fn finding(
 ) -> Diagnostic {
     // The message names the field and its place: stable without line numbers.
     let identity = format!("{}/schema/{message}", policy.identity());
-    diagnostic(id, policy.location(entry.key.span), message)
+    let at = if entry.key.as_str() == Some("apiVersion") {
+        entry.value.span
+    } else {
+        entry.key.span
+    };
+    diagnostic(id, policy.location(at), message)
         .with_label("not read here: the setting does nothing")
         .with_note("GKE validates policies against their CRD schema: a field in the wrong place (or a BackendConfig spelling) is rejected or dropped, and the backend keeps its defaults (30 s WebSocket lifetime, no affinity)")
         .with_help(help)

@@ -6,7 +6,8 @@ use crate::parse::yaml::ScalarStyle;
 use crate::rules::support::diagnostic;
 use crate::rules::Rule;
 
-use super::PREFIX;
+use super::{controller, Controller, PREFIX};
+use crate::model::k8s;
 
 pub struct IngressNginxTimeoutFormat;
 
@@ -17,6 +18,12 @@ impl Rule for IngressNginxTimeoutFormat {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for ingress in ws.of_kind("Ingress") {
+            // Read by another controller: ING005 says the annotation is ignored altogether.
+            match controller(ws, ingress) {
+                Controller::F5 => continue,
+                Controller::Gke if k8s::ingress_class(ingress).annotation.is_some() => continue,
+                _ => {}
+            }
             for entry in ingress.annotations() {
                 let Some(key) = entry.key.as_str() else {
                     continue;
