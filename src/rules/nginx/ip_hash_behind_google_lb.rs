@@ -45,7 +45,7 @@ impl Rule for IpHashBehindGoogleLb {
             let missing: Vec<&str> = GOOGLE_RANGES
                 .iter()
                 .copied()
-                .filter(|r| !trusted.iter().any(|t| t == r))
+                .filter(|r| !trusted.iter().any(|t| cidr_covers(t, r)))
                 .collect();
             if missing.is_empty() && header {
                 continue;
@@ -80,5 +80,35 @@ impl Rule for IpHashBehindGoogleLb {
                 out.push(d);
             }
         }
+    }
+}
+
+/// Whether the trusted address or CIDR `outer` covers the CIDR `inner` (IPv4).
+fn cidr_covers(outer: &str, inner: &str) -> bool {
+    fn parse(cidr: &str) -> Option<(u32, u32)> {
+        let (addr, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
+        let addr: std::net::Ipv4Addr = addr.parse().ok()?;
+        let bits: u32 = bits.parse().ok().filter(|b| *b <= 32)?;
+        Some((u32::from(addr), bits))
+    }
+    let (Some((oa, ob)), Some((ia, ib))) = (parse(outer), parse(inner)) else {
+        return false;
+    };
+    let mask = if ob == 0 { 0 } else { u32::MAX << (32 - ob) };
+    ob <= ib && (oa & mask) == (ia & mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cidr_covers;
+
+    #[test]
+    fn cidrs() {
+        assert!(cidr_covers("35.191.0.0/16", "35.191.0.0/16"));
+        assert!(cidr_covers("0.0.0.0/0", "130.211.0.0/22"));
+        assert!(cidr_covers("35.0.0.0/8", "35.191.0.0/16"));
+        assert!(!cidr_covers("35.191.1.0/24", "35.191.0.0/16"));
+        assert!(!cidr_covers("10.0.0.0/8", "35.191.0.0/16"));
+        assert!(!cidr_covers("unix:", "35.191.0.0/16"));
     }
 }
