@@ -73,6 +73,13 @@ impl Rule for IngressBackendNotFound {
         }
         for link in &ws.links.routes {
             let route_res = ws.resource(link.route);
+            // A backendRef into another namespace (allowed by a ReferenceGrant) is resolved
+            // there, which the links do not follow: say nothing about it.
+            if backend_ref_namespace(route_res, link.service_name.span)
+                .is_some_and(|ns| ns != route_res.namespace)
+            {
+                continue;
+            }
             let route = link
                 .paths
                 .first()
@@ -251,4 +258,21 @@ fn missing_port(
         d = at_level(d, l);
     }
     d
+}
+
+/// The `namespace` of the backendRef whose `name` is at `name_span`.
+fn backend_ref_namespace(route: &Resource, name_span: crate::source::Span) -> Option<String> {
+    route
+        .node
+        .at(&["spec", "rules"])?
+        .items()
+        .iter()
+        .flat_map(|r| {
+            r.get("backendRefs")
+                .map_or(&[][..], crate::parse::yaml::Node::items)
+        })
+        .find(|b| b.get("name").is_some_and(|n| n.span == name_span))?
+        .get("namespace")?
+        .as_str()
+        .map(String::from)
 }
