@@ -334,8 +334,14 @@ pub struct VolumeMount {
 }
 
 pub fn containers(pod_spec: &Node) -> Vec<Container<'_>> {
+    containers_under(pod_spec, "containers")
+}
+
+/// The containers of a pod spec under `key`: `containers`, or `initContainers` (native
+/// sidecars, `restartPolicy: Always`, serve traffic too).
+pub fn containers_under<'a>(pod_spec: &'a Node, key: &str) -> Vec<Container<'a>> {
     pod_spec
-        .get("containers")
+        .get(key)
         .map_or(&[][..], Node::items)
         .iter()
         .map(|c| Container {

@@ -33,7 +33,22 @@ impl Rule for TargetPortMismatch {
             }
             let pods: Vec<(&Resource, Vec<k8s::Container<'_>>)> = workloads
                 .iter()
-                .filter_map(|w| Some((*w, k8s::containers(k8s::pod_spec(w)?))))
+                .filter_map(|w| {
+                    let pod = k8s::pod_spec(w)?;
+                    let mut all = k8s::containers(pod);
+                    // Native sidecars (init containers that keep running) serve ports too.
+                    all.extend(
+                        k8s::containers_under(pod, "initContainers")
+                            .into_iter()
+                            .filter(|c| {
+                                c.node
+                                    .get("restartPolicy")
+                                    .and_then(crate::parse::yaml::Node::as_str)
+                                    == Some("Always")
+                            }),
+                    );
+                    Some((*w, all))
+                })
                 .collect();
             if pods.iter().all(|(_, c)| c.is_empty()) {
                 continue;
