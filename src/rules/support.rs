@@ -228,14 +228,19 @@ pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .into_iter()
         .filter(|c| *c != name && !c.is_empty())
         .filter_map(|c| {
-            let distance = crate::rules::gke::unknown_gke_annotation::levenshtein(name, c);
             let allowed = match name.len().min(c.len()) {
                 0..=4 => 0,
                 5..=9 => 1,
                 _ => 2,
             };
-            let typo = distance <= allowed && !digits_only(name, c);
             let suffix = stem(name) == stem(c) && (stem(name) != name || stem(c) != c);
+            // The edit distance is at least the length difference: skip the work when even
+            // that is too far.
+            if !suffix && name.len().abs_diff(c.len()) > allowed {
+                return None;
+            }
+            let distance = crate::rules::gke::unknown_gke_annotation::levenshtein(name, c);
+            let typo = distance <= allowed && !digits_only(name, c);
             (typo || suffix).then_some((distance, c))
         })
         .min()
@@ -264,6 +269,18 @@ impl Neighbourhood {
             }
         }
         Neighbourhood { files_per_dir }
+    }
+
+    /// Resources are neighbours exactly when their keys are equal: the directory when it is
+    /// app-sized, else the file itself. For indexing neighbours once.
+    pub fn key(&self, ws: &Workspace, r: &Resource) -> std::path::PathBuf {
+        let path = &ws.file(r.file).path;
+        match path.parent() {
+            Some(d) if self.files_per_dir.get(d).copied().unwrap_or(0) <= APP_DIR_MAX_FILES => {
+                d.to_path_buf()
+            }
+            _ => path.clone(),
+        }
     }
 
     pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {

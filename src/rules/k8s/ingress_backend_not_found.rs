@@ -1,5 +1,8 @@
 //! K8S001 ingress-backend-not-found: see `rules/K8S001.md`.
 
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::model::k8s::{self, PortRef};
 use crate::model::{ResId, Resource, Workspace};
@@ -10,6 +13,12 @@ pub struct IngressBackendNotFound;
 
 const ID: &str = "K8S001";
 
+/// What the whole check needs once: who is a neighbour, which Services some route uses.
+struct Known {
+    hood: Neighbourhood,
+    orphans: HashMap<(String, PathBuf), Vec<ResId>>,
+}
+
 impl Rule for IngressBackendNotFound {
     fn id(&self) -> &'static str {
         ID
@@ -17,6 +26,23 @@ impl Rule for IngressBackendNotFound {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let hood = Neighbourhood::build(ws);
+        let used: HashSet<ResId> = ws
+            .links
+            .backends
+            .iter()
+            .filter_map(|b| b.service)
+            .chain(ws.links.routes.iter().filter_map(|r| r.service))
+            .collect();
+        // Services no route uses, by namespace and neighbourhood: the near-name candidates.
+        let mut orphans: HashMap<(String, PathBuf), Vec<ResId>> = HashMap::new();
+        for s in ws.of_kind("Service").filter(|s| !used.contains(&s.id)) {
+            orphans
+                .entry((s.namespace.clone(), hood.key(ws, s)))
+                .or_default()
+                .push(s.id);
+        }
+        let known = Known { hood, orphans };
+        let hood = &known.hood;
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
             let b = &link.backend;
@@ -39,7 +65,7 @@ impl Rule for IngressBackendNotFound {
                     });
                     if let Some(d) = missing_service(
                         ws,
-                        &hood,
+                        &known,
                         ingress,
                         ingress.location(b.service.span),
                         &b.service.value,
@@ -54,7 +80,7 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, &hood, ingress, service) {
+                    if !unambiguous(ws, hood, ingress, service) {
                         continue;
                     }
                     out.push(
@@ -100,7 +126,7 @@ impl Rule for IngressBackendNotFound {
                     });
                     if let Some(d) = missing_service(
                         ws,
-                        &hood,
+                        &known,
                         route_res,
                         at,
                         &link.service_name.value,
@@ -115,7 +141,7 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, &hood, route_res, service) {
+                    if !unambiguous(ws, hood, route_res, service) {
                         continue;
                     }
                     out.push(
@@ -139,25 +165,19 @@ fn level(ws: &Workspace) -> Option<Level> {
 /// here.
 fn missing_service(
     ws: &Workspace,
-    hood: &Neighbourhood,
+    known: &Known,
     from: &Resource,
     at: Location,
     name: &str,
     route: &str,
     sibling_in_file: bool,
 ) -> Option<Diagnostic> {
-    let used: std::collections::HashSet<ResId> = ws
-        .links
-        .backends
+    let services: Vec<&Resource> = known
+        .orphans
+        .get(&(from.namespace.clone(), known.hood.key(ws, from)))
+        .map_or(&[][..], Vec::as_slice)
         .iter()
-        .filter_map(|b| b.service)
-        .chain(ws.links.routes.iter().filter_map(|r| r.service))
-        .collect();
-    let services: Vec<&Resource> = ws
-        .of_kind("Service")
-        .filter(|s| {
-            s.namespace == from.namespace && !used.contains(&s.id) && hood.near(ws, s, from)
-        })
+        .map(|&id| ws.resource(id))
         .collect();
     let near = near_name(name, services.iter().map(|s| s.name.as_str()));
     if near.is_none() && !sibling_in_file {

@@ -2,7 +2,10 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s;
-use crate::model::{Resource, Workspace};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crate::model::{ResId, Resource, Workspace};
 use crate::rules::support::{diagnostic, near_name, Neighbourhood};
 use crate::rules::Rule;
 
@@ -15,6 +18,23 @@ impl Rule for ServiceSelectsNothing {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let hood = Neighbourhood::build(ws);
+        let selected: HashSet<ResId> = ws
+            .links
+            .service_workloads
+            .values()
+            .flatten()
+            .copied()
+            .collect();
+        // Workloads by namespace and neighbourhood, indexed once.
+        let mut workloads: HashMap<(String, PathBuf), Vec<ResId>> = HashMap::new();
+        for kind in k8s::WORKLOAD_KINDS {
+            for w in ws.of_kind(kind) {
+                workloads
+                    .entry((w.namespace.clone(), hood.key(ws, w)))
+                    .or_default()
+                    .push(w.id);
+            }
+        }
         for service in ws.of_kind("Service") {
             if k8s::service_type(service) == "ExternalName" {
                 continue;
@@ -26,7 +46,9 @@ impl Rule for ServiceSelectsNothing {
             // Pods deployed from elsewhere (a chart, an operator) are none of the linter's
             // business: report only when a workload next to the Service nearly matches, which
             // is the mistake this rule is for.
-            let Some((workload, why)) = near_miss(ws, &hood, service, &selector) else {
+            let Some((workload, why)) =
+                near_miss(ws, &hood, &selected, &workloads, service, &selector)
+            else {
                 continue;
             };
             let selector_node = service
@@ -67,42 +89,37 @@ impl Rule for ServiceSelectsNothing {
 fn near_miss<'a>(
     ws: &'a Workspace,
     hood: &Neighbourhood,
+    selected: &HashSet<ResId>,
+    workloads: &HashMap<(String, PathBuf), Vec<ResId>>,
     service: &Resource,
     selector: &[(&str, &str)],
 ) -> Option<(&'a Resource, String)> {
-    let selected: std::collections::HashSet<crate::model::ResId> = ws
-        .links
-        .service_workloads
-        .values()
-        .flatten()
-        .copied()
-        .collect();
-    for kind in k8s::WORKLOAD_KINDS {
-        for w in ws.of_kind(kind) {
-            if w.namespace != service.namespace || !hood.near(ws, w, service) {
-                continue;
-            }
-            let labels = k8s::pod_labels(w);
-            let shown: Vec<String> = labels.iter().map(|(k, v)| format!("`{k}: {v}`")).collect();
-            let typo = selector.iter().all(|(key, value)| {
-                labels
-                    .iter()
-                    .any(|(k, v)| k == key && (v == value || near_name(value, [*v]).is_some()))
-            });
-            if typo {
-                return Some((w, format!("labels its pods {}", shown.join(", "))));
-            }
-            let named =
-                w.name == service.name || near_name(&service.name, [w.name.as_str()]).is_some();
-            if named && !selected.contains(&w.id) && !labels.is_empty() {
-                return Some((
-                    w,
-                    format!(
-                        "is selected by no Service and labels its pods {}",
-                        shown.join(", ")
-                    ),
-                ));
-            }
+    let neighbours = workloads
+        .get(&(service.namespace.clone(), hood.key(ws, service)))
+        .map_or(&[][..], Vec::as_slice);
+    for w in neighbours.iter().map(|&id| ws.resource(id)) {
+        let labels = k8s::pod_labels(w);
+        let shown = || -> String {
+            labels
+                .iter()
+                .map(|(k, v)| format!("`{k}: {v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let typo = selector.iter().all(|(key, value)| {
+            labels
+                .iter()
+                .any(|(k, v)| k == key && (v == value || near_name(value, [*v]).is_some()))
+        });
+        if typo {
+            return Some((w, format!("labels its pods {}", shown())));
+        }
+        let named = w.name == service.name || near_name(&service.name, [w.name.as_str()]).is_some();
+        if named && !selected.contains(&w.id) && !labels.is_empty() {
+            return Some((
+                w,
+                format!("is selected by no Service and labels its pods {}", shown()),
+            ));
         }
     }
     None
