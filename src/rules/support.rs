@@ -298,6 +298,41 @@ impl Neighbourhood {
     }
 }
 
+/// Where a workload's pod count comes from, as a related location: the HPA's `maxReplicas`
+/// when one scales it, else its `replicas` (or the workload itself).
+pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> (Location, String) {
+    if ws.links.hpa_max.contains_key(&workload.id) {
+        let hpa = ws.of_kind("HorizontalPodAutoscaler").find(|h| {
+            h.node
+                .at(&["spec", "scaleTargetRef", "name"])
+                .and_then(crate::parse::yaml::Node::as_str)
+                == Some(workload.name.as_str())
+                && h.same_namespace(workload)
+        });
+        if let Some(h) = hpa {
+            let at = h
+                .node
+                .at(&["spec", "maxReplicas"])
+                .map_or(h.anchor(), |n| n.span);
+            return (
+                h.location(at),
+                format!(
+                    "HorizontalPodAutoscaler `{}` scales {} `{}` up to {replicas} pods",
+                    h.name, workload.kind, workload.name
+                ),
+            );
+        }
+    }
+    let at = k8s::declared_replicas(workload).map_or(workload.anchor(), |r| r.span);
+    (
+        workload.location(at),
+        format!(
+            "{} `{}` runs up to {replicas} pods",
+            workload.kind, workload.name
+        ),
+    )
+}
+
 /// Whether two resources live in the same file.
 pub fn same_file(a: &Resource, b: &Resource) -> bool {
     a.file == b.file

@@ -4,7 +4,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
 use crate::rules::edit::{insert_entry, insert_nested};
-use crate::rules::support::{diagnostic, spec_anchor, with_evidence};
+use crate::rules::support::{diagnostic, replicas_evidence, spec_anchor, with_evidence};
 use crate::rules::Rule;
 
 use super::realtime_gateway_backends;
@@ -104,10 +104,8 @@ impl Rule for GatewaySessionAffinityMissing {
                 route.location(link.service_name.span),
                 format!("HTTPRoute `{}` routes to Service `{}`", route.name, b.service.name),
             );
-            d = with_evidence(d, &socketio).with_related(
-                w.location(crate::model::k8s::declared_replicas(w).map_or(w.anchor(), |r| r.span)),
-                format!("{} `{}` runs up to {replicas} pods", w.kind, w.name),
-            );
+            let (replicas_at, replicas_label) = replicas_evidence(ws, w, replicas);
+            d = with_evidence(d, &socketio).with_related(replicas_at, replicas_label);
             d = d
                 .with_note("Socket.IO starts every session with HTTP long-polling; each poll must reach the pod that holds the session")
                 .with_help("set `default.sessionAffinity.type: GENERATED_COOKIE` with `cookieTtlSec: 86400` (or `CLIENT_IP`)")

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::Workspace;
-use crate::rules::support::{diagnostic, with_evidence};
+use crate::rules::support::{diagnostic, replicas_evidence, with_evidence};
 use crate::rules::Rule;
 
 use super::{
@@ -62,18 +62,9 @@ impl Rule for IngressNginxStickyMissing {
             })
             .with_identity(format!("{}/metadata/annotations/affinity", ingress.identity()));
             d = with_evidence(d, &path.evidence);
-            let replicas_at = ws
-                .links
-                .hpa_max
-                .get(&workload)
-                .map(|_| w.anchor())
-                .or_else(|| crate::model::k8s::declared_replicas(w).map(|r| r.span))
-                .unwrap_or_else(|| w.anchor());
+            let (replicas_at, replicas_label) = replicas_evidence(ws, w, replicas);
             d = d
-                .with_related(
-                    w.location(replicas_at),
-                    format!("{} `{}` runs up to {replicas} pods", w.kind, w.name),
-                )
+                .with_related(replicas_at, replicas_label)
                 .with_note("Socket.IO starts every session with HTTP long-polling; ingress-nginx sends requests straight to the pods, so each poll must be pinned to the pod that holds the session (a Service `sessionAffinity` does not apply)")
                 .with_help("add `nginx.ingress.kubernetes.io/affinity: cookie` (or `upstream-hash-by`)");
             let line = format!("{PREFIX}affinity: cookie");
