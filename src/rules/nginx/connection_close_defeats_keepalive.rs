@@ -5,6 +5,8 @@ use crate::model::Workspace;
 use crate::rules::support::{diagnostic, nginx_identity};
 use crate::rules::Rule;
 
+use super::{fix_applicability, location_path};
+
 pub struct ConnectionCloseDefeatsKeepalive;
 
 impl Rule for ConnectionCloseDefeatsKeepalive {
@@ -66,11 +68,7 @@ impl Rule for ConnectionCloseDefeatsKeepalive {
                 };
                 let close_dir = conf.dir(close);
                 let up = conf.dir(upstream);
-                let path = conf
-                    .dir(loc)
-                    .location_match()
-                    .map_or("", |(_, p)| p)
-                    .to_string();
+                let path = location_path(conf, loc);
                 let mut d = diagnostic(
                     self.id(),
                     close_dir.location(),
@@ -92,11 +90,7 @@ impl Rule for ConnectionCloseDefeatsKeepalive {
                 .with_help("map `''` to `''` instead of `close`")
                 .with_identity(format!("{} > ''", nginx_identity(ws, conf, map)));
                 if let Some(arg) = close_dir.args.first() {
-                    let applicability = if conf.editable() {
-                        Applicability::Unsafe
-                    } else {
-                        Applicability::DisplayOnly
-                    };
+                    let applicability = fix_applicability(conf, Applicability::Unsafe);
                     d = d.with_fix(Fix::new(
                         "map `''` to `''`",
                         applicability,

@@ -11,6 +11,7 @@ pub mod read_timeout_below_heartbeat;
 pub mod upstream_not_sticky;
 pub mod websocket_upgrade_headers_missing;
 
+use crate::diagnostic::Applicability;
 use crate::model::nginx::Conf;
 use crate::model::{DirId, Evidence, Workspace};
 
@@ -83,3 +84,21 @@ fn connection_value_upgrades(conf: &Conf, value: &str) -> bool {
 
 pub const UPGRADE_LINE: &str = "proxy_set_header Upgrade $http_upgrade;";
 pub const CONNECTION_LINE: &str = "proxy_set_header Connection \"upgrade\";";
+
+/// The path of a `location` as written (`/socket.io/`, `\.php$`), for messages.
+pub fn location_path(conf: &Conf, loc: DirId) -> String {
+    conf.dir(loc)
+        .location_match()
+        .map_or("", |(_, p)| p)
+        .to_string()
+}
+
+/// A fix's applicability in this config: as the rule wants where edits keep the text as
+/// written, display-only inside ConfigMap scalars that would need re-quoting.
+pub fn fix_applicability(conf: &Conf, wanted: Applicability) -> Applicability {
+    if conf.editable() {
+        wanted
+    } else {
+        Applicability::DisplayOnly
+    }
+}

@@ -6,7 +6,7 @@ use crate::rules::edit::insert_nginx_directives;
 use crate::rules::support::{diagnostic, location_header, nginx_identity, with_evidence};
 use crate::rules::Rule;
 
-use super::realtime_proxied_locations;
+use super::{fix_applicability, location_path, realtime_proxied_locations};
 
 pub struct ProxyCacheOnRealtime;
 
@@ -28,11 +28,7 @@ impl Rule for ProxyCacheOnRealtime {
             if zone.value == "off" {
                 continue;
             }
-            let path = conf
-                .dir(loc)
-                .location_match()
-                .map_or("", |(_, p)| p)
-                .to_string();
+            let path = location_path(conf, loc);
             let own = dir.parent == Some(loc);
             let mut d = diagnostic(
                 self.id(),
@@ -63,11 +59,7 @@ impl Rule for ProxyCacheOnRealtime {
                 insert_nginx_directives(&ws.files, conf, loc, &["proxy_cache off;".into()])
             };
             if let Some(edit) = edit {
-                let applicability = if conf.editable() {
-                    Applicability::Unsafe
-                } else {
-                    Applicability::DisplayOnly
-                };
+                let applicability = fix_applicability(conf, Applicability::Unsafe);
                 d = d.with_fix(Fix::new(
                     "turn the cache off here",
                     applicability,

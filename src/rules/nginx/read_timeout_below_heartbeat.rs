@@ -8,7 +8,7 @@ use crate::rules::support::{
 };
 use crate::rules::Rule;
 
-use super::realtime_proxied_locations;
+use super::{fix_applicability, location_path, realtime_proxied_locations};
 
 pub struct ReadTimeoutBelowHeartbeat;
 
@@ -37,11 +37,7 @@ impl Rule for ReadTimeoutBelowHeartbeat {
             if seconds > heartbeat {
                 continue;
             }
-            let path = conf
-                .dir(loc)
-                .location_match()
-                .map_or("", |(_, p)| p)
-                .to_string();
+            let path = location_path(conf, loc);
             let own = dir.parent == Some(loc);
             let primary = if own {
                 dir.location()
@@ -85,11 +81,7 @@ impl Rule for ReadTimeoutBelowHeartbeat {
                 )
             };
             if let Some(edit) = edit {
-                let applicability = if conf.editable() {
-                    Applicability::Safe
-                } else {
-                    Applicability::DisplayOnly
-                };
+                let applicability = fix_applicability(conf, Applicability::Safe);
                 d = d.with_fix(Fix::new(
                     format!("set `proxy_read_timeout {RECOMMENDED}`"),
                     applicability,
