@@ -102,3 +102,28 @@ pub fn fix_applicability(conf: &Conf, wanted: Applicability) -> Applicability {
         Applicability::DisplayOnly
     }
 }
+
+/// Whether realtime traffic really goes through this location. A location whose only
+/// evidence is that it proxies to a realtime Service does not carry it when another location
+/// of the same server is realtime in its own right (a realtime path or an `Upgrade` header):
+/// `/api/` next to `/socket.io/`, both proxying to the same app.
+pub fn carries_realtime(ws: &Workspace, conf: &Conf, loc: DirId, evidence: &[Evidence]) -> bool {
+    let by_proxy_only = |e: &[Evidence]| {
+        e.iter()
+            .all(|x| x.label.starts_with("realtime because: proxies to Service"))
+    };
+    if !by_proxy_only(evidence) {
+        return true;
+    }
+    let Some(server) = conf.ancestors(loc).find(|&a| conf.dir(a).name == "server") else {
+        return true;
+    };
+    !conf.locations().into_iter().any(|other| {
+        other != loc
+            && conf.ancestors(other).any(|a| a == server)
+            && ws
+                .realtime
+                .location(conf.id, other)
+                .is_some_and(|e| !by_proxy_only(e))
+    })
+}
