@@ -147,14 +147,23 @@ fn finding(
 ) -> Diagnostic {
     // The message names the field and its place: stable without line numbers.
     let identity = format!("{}/schema/{message}", policy.identity());
-    let at = if entry.key.as_str() == Some("apiVersion") {
-        entry.value.span
+    let api_version = entry.key.as_str() == Some("apiVersion");
+    let (at, label, note) = if api_version {
+        (
+            entry.value.span,
+            "GKE's policies are not in this group",
+            "GKE reads GCPBackendPolicy and HealthCheckPolicy only in `networking.gke.io`; in another group (`cloud.google.com` is BackendConfig's) the manifest fails to apply or is never seen, and the backend keeps its defaults (30 s WebSocket lifetime, no affinity)",
+        )
     } else {
-        entry.key.span
+        (
+            entry.key.span,
+            "not read here: the setting does nothing",
+            "GKE validates policies against their CRD schema: a field in the wrong place (or a BackendConfig spelling) is rejected or dropped, and the backend keeps its defaults (30 s WebSocket lifetime, no affinity)",
+        )
     };
     diagnostic(id, policy.location(at), message)
-        .with_label("not read here: the setting does nothing")
-        .with_note("GKE validates policies against their CRD schema: a field in the wrong place (or a BackendConfig spelling) is rejected or dropped, and the backend keeps its defaults (30 s WebSocket lifetime, no affinity)")
+        .with_label(label)
+        .with_note(note)
         .with_help(help)
         .with_identity(identity)
 }
