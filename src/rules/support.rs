@@ -284,17 +284,7 @@ impl Neighbourhood {
     }
 
     pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {
-        if a.file == b.file {
-            return true;
-        }
-        let (da, db) = (ws.file(a.file).path.parent(), ws.file(b.file).path.parent());
-        da.is_some()
-            && da == db
-            && da
-                .and_then(|d| self.files_per_dir.get(d))
-                .copied()
-                .unwrap_or(0)
-                <= APP_DIR_MAX_FILES
+        a.file == b.file || self.key(ws, a) == self.key(ws, b)
     }
 }
 
@@ -331,11 +321,6 @@ pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> 
             workload.kind, workload.name
         ),
     )
-}
-
-/// Whether two resources live in the same file.
-pub fn same_file(a: &Resource, b: &Resource) -> bool {
-    a.file == b.file
 }
 
 /// Level helper for rules whose level depends on the case.
