@@ -86,7 +86,7 @@ fn select_and_ignore_by_id_name_and_prefix() {
     // The more specific `NGX002` (an id) beats the prefix `NGX00`.
     assert_eq!(
         rules(&found),
-        ids(&["GKE002", "GKE013", "GKE018", "NGX002"])
+        ids(&["GKE002", "GKE013", "GKE018", "K8S004", "NGX002"])
     );
 
     // The same in the file.
@@ -143,7 +143,7 @@ fn level_overrides_change_the_exit_code() {
     write(
         root,
         CONFIG,
-        "[levels]\nNGX = \"note\"\nNGX006 = \"warning\"\nGKE = \"off\"\n",
+        "[levels]\nNGX = \"note\"\nNGX006 = \"warning\"\nGKE = \"off\"\nK8S = \"off\"\n",
     );
     let (_, found, _) = lint(root, &["."]);
     assert!(found.iter().all(|f| f.rule.starts_with("NGX")));
@@ -165,7 +165,7 @@ fn per_file_ignores_and_excludes() {
     let (_, found, _) = lint(root, &["."]);
     assert_eq!(
         rules(&found),
-        ids(&["NGX001", "NGX002", "NGX003", "NGX007", "NGX009"])
+        ids(&["K8S004", "NGX001", "NGX002", "NGX003", "NGX007", "NGX009"])
     );
 
     write(root, CONFIG, "extend-exclude = [\"nginx/\"]\n");

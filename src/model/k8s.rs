@@ -334,8 +334,14 @@ pub struct VolumeMount {
 }
 
 pub fn containers(pod_spec: &Node) -> Vec<Container<'_>> {
+    containers_under(pod_spec, "containers")
+}
+
+/// The containers of a pod spec under `key`: `containers`, or `initContainers` (native
+/// sidecars, `restartPolicy: Always`, serve traffic too).
+pub fn containers_under<'a>(pod_spec: &'a Node, key: &str) -> Vec<Container<'a>> {
     pod_spec
-        .get("containers")
+        .get(key)
         .map_or(&[][..], Node::items)
         .iter()
         .map(|c| Container {
@@ -434,4 +440,28 @@ pub fn termination_grace_period(pod_spec: &Node) -> Option<Spanned<i64>> {
 /// Whether `selector` (non-empty) selects pods carrying `labels`.
 pub fn selects(selector: &[(&str, &str)], labels: &[(&str, &str)]) -> bool {
     !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
+}
+
+/// `spec.targetRef` of a Gateway policy (GCPBackendPolicy, HealthCheckPolicy): kind and name.
+#[derive(Clone, Debug)]
+pub struct PolicyTarget {
+    pub kind: String,
+    pub name: Spanned<String>,
+}
+
+pub fn policy_target(policy: &Resource) -> Option<PolicyTarget> {
+    let target = policy.node.at(&["spec", "targetRef"])?;
+    Some(PolicyTarget {
+        kind: target
+            .get("kind")
+            .and_then(Node::as_str)
+            .unwrap_or("Service")
+            .to_string(),
+        name: target.get("name").and_then(spanned_str)?,
+    })
+}
+
+/// GKE's Gateway classes (`gke-l7-global-external-managed`, `gke-l7-rilb`, `-mc` variants...).
+pub fn is_gke_gateway_class(class: &str) -> bool {
+    class.starts_with("gke-l7-")
 }

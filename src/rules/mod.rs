@@ -6,7 +6,10 @@
 //! ([`crate::registry`]) and its `rules/<ID>.md` page.
 
 pub mod edit;
+mod gateway;
 mod gke;
+mod ingress_nginx;
+mod k8s;
 mod lint;
 mod nginx;
 pub mod support;
@@ -53,12 +56,30 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &gke::health_check_port_not_container_port::HealthCheckPortNotContainerPort,
         &gke::static_ip_conflict::StaticIpConflict,
         &gke::health_check_from_readiness_probe::HealthCheckFromReadinessProbe,
+        &gateway::gateway_websocket_timeout_missing::GatewayWebsocketTimeoutMissing,
+        &gateway::gateway_session_affinity_missing::GatewaySessionAffinityMissing,
+        &gateway::gateway_policy_schema::GatewayPolicySchema,
+        &gateway::health_check_policy_invalid::HealthCheckPolicyInvalid,
+        &gateway::backend_config_with_gateway::BackendConfigWithGateway,
         &nginx::websocket_upgrade_headers_missing::WebsocketUpgradeHeadersMissing,
         &nginx::proxy_set_header_inheritance_loss::ProxySetHeaderInheritanceLoss,
         &nginx::proxy_http_version_1_0::ProxyHttpVersion10,
         &nginx::upstream_not_sticky::UpstreamNotSticky,
         &nginx::proxy_buffering_on::ProxyBufferingOn,
         &nginx::keepalive_below_google_lb::KeepaliveBelowGoogleLb,
+        &nginx::read_timeout_below_heartbeat::ReadTimeoutBelowHeartbeat,
+        &nginx::ip_hash_behind_google_lb::IpHashBehindGoogleLb,
+        &nginx::proxy_cache_on_realtime::ProxyCacheOnRealtime,
+        &nginx::connection_close_defeats_keepalive::ConnectionCloseDefeatsKeepalive,
+        &ingress_nginx::ingress_nginx_websocket_timeouts::IngressNginxWebsocketTimeouts,
+        &ingress_nginx::ingress_nginx_timeout_format::IngressNginxTimeoutFormat,
+        &ingress_nginx::ingress_nginx_sticky_missing::IngressNginxStickyMissing,
+        &ingress_nginx::ingress_nginx_snippet_disabled::IngressNginxSnippetDisabled,
+        &ingress_nginx::wrong_controller_annotations::WrongControllerAnnotations,
+        &k8s::ingress_backend_not_found::IngressBackendNotFound,
+        &k8s::target_port_mismatch::TargetPortMismatch,
+        &k8s::service_selects_nothing::ServiceSelectsNothing,
+        &k8s::websocket_grace_period_default::WebsocketGracePeriodDefault,
         &lint::include_not_resolved::IncludeNotResolved,
         &lint::model_findings::ModelFindings,
     ]

@@ -416,6 +416,124 @@ pub fn nginx_identity(ws: &Workspace, conf: &Conf, dir: DirId) -> String {
     parts.join(" > ")
 }
 
+/// The candidate that `name` is plausibly a typo of: one edit away (two for long names), not
+/// merely a different number (`backend-1` / `backend-2` are distinct on purpose), or the same
+/// name with a `-svc`/`-service` suffix added or dropped (`chat` / `chat-svc`).
+pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    const SUFFIXES: [&str; 4] = ["-svc", "-service", "svc", "service"];
+    fn stem(s: &str) -> &str {
+        SUFFIXES
+            .iter()
+            .find_map(|x| s.strip_suffix(x).filter(|r| r.len() >= 3))
+            .unwrap_or(s)
+    }
+    let digits_only = |a: &str, b: &str| {
+        let strip = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>()
+        };
+        strip(a) == strip(b)
+    };
+    candidates
+        .into_iter()
+        .filter(|c| *c != name && !c.is_empty())
+        .filter_map(|c| {
+            let allowed = match name.len().min(c.len()) {
+                0..=4 => 0,
+                5..=9 => 1,
+                _ => 2,
+            };
+            let suffix = stem(name) == stem(c) && (stem(name) != name || stem(c) != c);
+            // The edit distance is at least the length difference: skip the work when even
+            // that is too far.
+            if !suffix && name.len().abs_diff(c.len()) > allowed {
+                return None;
+            }
+            let distance = levenshtein(name, c);
+            let typo = distance <= allowed && !digits_only(name, c);
+            (typo || suffix).then_some((distance, c))
+        })
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Which resources are neighbours: manifests of one app. The same file, or files of the same
+/// directory, unless the directory holds so many manifest files that it is a collection of
+/// unrelated examples (a vendored corpus, a flattened export), where names collide by chance.
+pub struct Neighbourhood {
+    files_per_dir: std::collections::HashMap<std::path::PathBuf, usize>,
+}
+
+/// Above this many manifest files a directory is a collection, not an app.
+const APP_DIR_MAX_FILES: usize = 64;
+
+impl Neighbourhood {
+    pub fn build(ws: &Workspace) -> Neighbourhood {
+        let mut files: Vec<crate::source::FileId> = ws.resources.iter().map(|r| r.file).collect();
+        files.sort();
+        files.dedup();
+        let mut files_per_dir = std::collections::HashMap::new();
+        for f in files {
+            if let Some(dir) = ws.file(f).path.parent() {
+                *files_per_dir.entry(dir.to_path_buf()).or_insert(0) += 1;
+            }
+        }
+        Neighbourhood { files_per_dir }
+    }
+
+    /// Resources are neighbours exactly when their keys are equal: the directory when it is
+    /// app-sized, else the file itself. For indexing neighbours once.
+    pub fn key(&self, ws: &Workspace, r: &Resource) -> std::path::PathBuf {
+        let path = &ws.file(r.file).path;
+        match path.parent() {
+            Some(d) if self.files_per_dir.get(d).copied().unwrap_or(0) <= APP_DIR_MAX_FILES => {
+                d.to_path_buf()
+            }
+            _ => path.clone(),
+        }
+    }
+
+    pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {
+        a.file == b.file || self.key(ws, a) == self.key(ws, b)
+    }
+}
+
+/// Where a workload's pod count comes from, as a related location: the HPA's `maxReplicas`
+/// when one scales it, else its `replicas` (or the workload itself).
+pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> (Location, String) {
+    if ws.links.hpa_max.contains_key(&workload.id) {
+        let hpa = ws.of_kind("HorizontalPodAutoscaler").find(|h| {
+            h.node
+                .at(&["spec", "scaleTargetRef", "name"])
+                .and_then(crate::parse::yaml::Node::as_str)
+                == Some(workload.name.as_str())
+                && h.same_namespace(workload)
+        });
+        if let Some(h) = hpa {
+            let at = h
+                .node
+                .at(&["spec", "maxReplicas"])
+                .map_or(h.anchor(), |n| n.span);
+            return (
+                h.location(at),
+                format!(
+                    "HorizontalPodAutoscaler `{}` scales {} `{}` up to {replicas} pods",
+                    h.name, workload.kind, workload.name
+                ),
+            );
+        }
+    }
+    let at = k8s::declared_replicas(workload).map_or(workload.anchor(), |r| r.span);
+    (
+        workload.location(at),
+        format!(
+            "{} `{}` runs up to {replicas} pods",
+            workload.kind, workload.name
+        ),
+    )
+}
+
 /// Level helper for rules whose level depends on the case.
 pub fn at_level(mut d: Diagnostic, level: Level) -> Diagnostic {
     d.level = level;
@@ -445,6 +563,12 @@ mod tests {
         );
         assert_eq!(nearest("chat", ["chat"]), None);
         assert_eq!(nearest("frontend", ["chat-backend-config"]), None);
+        assert_eq!(near_name("chat-svc", ["chat", "billing"]), Some("chat"));
+        assert_eq!(near_name("chta", ["chat"]), None);
+        assert_eq!(near_name("billing-api", ["biling-api"]), Some("biling-api"));
+        // Numbered siblings are distinct on purpose.
+        assert_eq!(near_name("backend-1", ["backend-2"]), None);
+        assert_eq!(near_name("web-service", ["websocket-service"]), None);
     }
 
     #[test]

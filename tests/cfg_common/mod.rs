@@ -105,6 +105,6 @@ pub fn ids(list: &[&str]) -> Vec<String> {
 }
 
 pub const SEED_RULES: &[&str] = &[
-    "GKE002", "GKE013", "GKE016", "GKE018", "NGX001", "NGX002", "NGX003", "NGX006", "NGX007",
-    "NGX009",
+    "GKE002", "GKE013", "GKE016", "GKE018", "K8S004", "NGX001", "NGX002", "NGX003", "NGX006",
+    "NGX007", "NGX009",
 ];
