@@ -21,6 +21,9 @@ pub struct Evidence {
     pub label: String,
     /// Socket.IO / Engine.IO / SockJS in particular: long-polling, so sticky sessions matter.
     pub socketio: bool,
+    /// Only because an nginx location proxies to a realtime Service (weaker than a path or an
+    /// `Upgrade` header of the location itself).
+    pub via_service: bool,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +98,7 @@ impl Realtime {
                                 path.value
                             ),
                             socketio: is_socketio_segment(seg),
+                            via_service: false,
                         },
                     );
                 }
@@ -111,6 +115,7 @@ impl Realtime {
                         location: ingress.location(entry.key.span),
                         label: "realtime because: the Ingress says so".into(),
                         socketio: false,
+                        via_service: false,
                     },
                 );
             }
@@ -132,6 +137,7 @@ impl Realtime {
                                 path.value
                             ),
                             socketio: is_socketio_segment(seg),
+                            via_service: false,
                         },
                     );
                 }
@@ -149,6 +155,7 @@ impl Realtime {
                                 location: service.location(ap.span),
                                 label: format!("realtime because: `appProtocol: {}`", ap.value),
                                 socketio: false,
+                                via_service: false,
                             },
                         );
                     }
@@ -166,6 +173,7 @@ impl Realtime {
                                 location: service.location(entry.key.span),
                                 label: "realtime because: the Service says so".into(),
                                 socketio: false,
+                                via_service: false,
                             },
                         );
                     }
@@ -217,7 +225,7 @@ impl Realtime {
                                 .cloned()
                                 .unwrap_or_default()
                             {
-                                if e.label.contains("proxies to Service") {
+                                if e.via_service {
                                     continue;
                                 }
                                 let d = conf.dir(loc);
@@ -239,6 +247,7 @@ impl Realtime {
                                         }
                                     ),
                                     socketio: e.socketio,
+                                    via_service: false,
                                 };
                                 if !list.iter().any(|x| x.location == ev.location) {
                                     list.push(ev);
@@ -298,6 +307,7 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                 location: header,
                 label: format!("realtime because: location path `{path}`"),
                 socketio: is_socketio_segment(seg),
+                via_service: false,
             });
         }
     }
@@ -312,6 +322,7 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                 location: child.location(),
                 label: "realtime because: this location forwards the `Upgrade` header".into(),
                 socketio: false,
+                via_service: false,
             });
         }
     }
@@ -341,6 +352,7 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                                 service.name
                             ),
                             socketio: ev.iter().any(|e| e.socketio),
+                            via_service: true,
                         });
                     }
                 }

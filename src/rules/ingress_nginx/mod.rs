@@ -153,6 +153,7 @@ pub fn realtime_paths<'a>(ws: &'a Workspace, ingress: &Resource) -> Vec<Realtime
                 location: ingress.location(entry.key.span),
                 label: "realtime because: the Ingress says so".into(),
                 socketio: false,
+                via_service: false,
             });
         }
         if let Some(path) = &link.backend.path {
@@ -164,6 +165,7 @@ pub fn realtime_paths<'a>(ws: &'a Workspace, ingress: &Resource) -> Vec<Realtime
                         path.value
                     ),
                     socketio: is_socketio_segment(seg),
+                    via_service: false,
                 };
                 if !evidence.iter().any(|x| x.location == e.location) {
                     evidence.insert(0, e);

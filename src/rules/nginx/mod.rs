@@ -15,7 +15,8 @@ use crate::diagnostic::Applicability;
 use crate::model::nginx::Conf;
 use crate::model::{DirId, Evidence, Workspace};
 
-/// Every realtime location that proxies (`proxy_pass`), with its evidence.
+/// Every realtime location that proxies (`proxy_pass`) and really carries the realtime
+/// traffic (see [`carries_realtime`]), with its evidence.
 pub fn realtime_proxied_locations(ws: &Workspace) -> Vec<(&Conf, DirId, &[Evidence])> {
     let mut out = Vec::new();
     for conf in &ws.nginx.confs {
@@ -23,7 +24,9 @@ pub fn realtime_proxied_locations(ws: &Workspace) -> Vec<(&Conf, DirId, &[Eviden
             let Some(evidence) = ws.realtime.location(conf.id, loc) else {
                 continue;
             };
-            if conf.child_named(Some(loc), "proxy_pass").is_empty() {
+            if conf.child_named(Some(loc), "proxy_pass").is_empty()
+                || !carries_realtime(ws, conf, loc, evidence)
+            {
                 continue;
             }
             out.push((conf, loc, evidence));
@@ -108,10 +111,7 @@ pub fn fix_applicability(conf: &Conf, wanted: Applicability) -> Applicability {
 /// of the same server is realtime in its own right (a realtime path or an `Upgrade` header):
 /// `/api/` next to `/socket.io/`, both proxying to the same app.
 pub fn carries_realtime(ws: &Workspace, conf: &Conf, loc: DirId, evidence: &[Evidence]) -> bool {
-    let by_proxy_only = |e: &[Evidence]| {
-        e.iter()
-            .all(|x| x.label.starts_with("realtime because: proxies to Service"))
-    };
+    let by_proxy_only = |e: &[Evidence]| e.iter().all(|x| x.via_service);
     if !by_proxy_only(evidence) {
         return true;
     }

@@ -6,7 +6,7 @@ use crate::rules::edit::insert_nginx_directives;
 use crate::rules::support::{diagnostic, location_header, nginx_identity, with_evidence};
 use crate::rules::Rule;
 
-use super::{carries_realtime, fix_applicability, location_path, realtime_proxied_locations};
+use super::{fix_applicability, location_path, realtime_proxied_locations};
 
 pub struct ProxyCacheOnRealtime;
 
@@ -17,9 +17,6 @@ impl Rule for ProxyCacheOnRealtime {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for (conf, loc, evidence) in realtime_proxied_locations(ws) {
-            if !carries_realtime(ws, conf, loc, evidence) {
-                continue;
-            }
             // Off by default (F-59).
             let Some(cache) = conf.effective_one(loc, "proxy_cache") else {
                 continue;

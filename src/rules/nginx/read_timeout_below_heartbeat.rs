@@ -8,7 +8,7 @@ use crate::rules::support::{
 };
 use crate::rules::Rule;
 
-use super::{carries_realtime, fix_applicability, location_path, realtime_proxied_locations};
+use super::{fix_applicability, location_path, realtime_proxied_locations};
 
 pub struct ReadTimeoutBelowHeartbeat;
 
@@ -23,9 +23,6 @@ impl Rule for ReadTimeoutBelowHeartbeat {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let heartbeat = ws.settings.heartbeat_sec as f64;
         for (conf, loc, evidence) in realtime_proxied_locations(ws) {
-            if !carries_realtime(ws, conf, loc, evidence) {
-                continue;
-            }
             // Unset: nginx's 60 s default, above the heartbeat window (F-52).
             let Some(timeout) = conf.effective_one(loc, "proxy_read_timeout") else {
                 continue;
