@@ -677,8 +677,3 @@ pub fn rules_markdown() -> String {
     }
     out
 }
-
-/// For tests: whether a path is inside another.
-pub fn is_within(path: &Path, root: &Path) -> bool {
-    path.starts_with(root)
-}

@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Location;
-use crate::parse::yaml::Node;
 
 use super::k8s::{self, PortRef};
 use super::nginx::{Conf, ConfId, DirId};
@@ -403,16 +402,6 @@ pub fn service_from_host(host: &str) -> Option<(&str, Option<&str>)> {
         [name] => Some((name, None)),
         [name, ns] => Some((name, Some(ns))),
         [name, ns, "svc", ..] => Some((name, Some(ns))),
-        _ => None,
-    }
-}
-
-/// `lint-manifests.io/realtime` value of a node, for rules that want it.
-pub fn explicit(node: Option<&Node>) -> Option<bool> {
-    let s = node?.as_str()?;
-    match s.to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
         _ => None,
     }
 }
