@@ -102,6 +102,15 @@ pub struct Links {
     pub nginx_mounts: Vec<NginxMount>,
     /// HorizontalPodAutoscaler maxReplicas per workload.
     pub hpa_max: HashMap<ResId, i64>,
+    /// Indexes over the lists above, so that per-resource lookups stay O(1) (no quadratic
+    /// scans on large repositories): workload -> indexes into `nginx_mounts`,
+    mounts_by_workload: HashMap<ResId, Vec<usize>>,
+    /// conf -> indexes into `nginx_mounts`,
+    mounts_by_conf: HashMap<ConfId, Vec<usize>>,
+    /// Service -> indexes into `backends`,
+    backends_by_service: HashMap<ResId, Vec<usize>>,
+    /// workload -> the Services selecting it, in resource order.
+    workload_services: HashMap<ResId, Vec<ResId>>,
 }
 
 pub const BACKEND_CONFIG_KEYS: [&str; 2] = [
@@ -148,6 +157,7 @@ impl Links {
             // only if some port resolves; otherwise GKE007/GKE008 speak.
         }
         links.nginx_mounts = nginx_mounts(ws);
+        links.index();
         for hpa in ws.of_kind("HorizontalPodAutoscaler") {
             let Some(spec) = hpa.spec() else { continue };
             let (Some(kind), Some(name)) = (
@@ -166,15 +176,68 @@ impl Links {
         links
     }
 
+    /// Build the lookup indexes (after `backends`, `service_workloads` and `nginx_mounts`).
+    fn index(&mut self) {
+        self.mounts_by_workload.clear();
+        self.mounts_by_conf.clear();
+        self.backends_by_service.clear();
+        self.workload_services.clear();
+        for (i, m) in self.nginx_mounts.iter().enumerate() {
+            self.mounts_by_workload
+                .entry(m.workload)
+                .or_default()
+                .push(i);
+            self.mounts_by_conf.entry(m.conf).or_default().push(i);
+        }
+        for (i, b) in self.backends.iter().enumerate() {
+            if let Some(s) = b.service {
+                self.backends_by_service.entry(s).or_default().push(i);
+            }
+        }
+        for (&service, workloads) in &self.service_workloads {
+            for &w in workloads {
+                self.workload_services.entry(w).or_default().push(service);
+            }
+        }
+        for services in self.workload_services.values_mut() {
+            services.sort_unstable();
+            services.dedup();
+        }
+    }
+
+    /// Backends (of any Ingress) that resolve to this Service, in Ingress order.
+    pub fn backends_of(&self, service: ResId) -> impl Iterator<Item = &BackendLink> + '_ {
+        self.backends_by_service
+            .get(&service)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.backends[i])
+    }
+
     /// Backends of GKE Ingresses that resolve to this Service.
     pub fn gke_backends_of<'a>(
         &'a self,
         ws: &'a Workspace,
         service: ResId,
     ) -> impl Iterator<Item = &'a BackendLink> + 'a {
-        self.backends.iter().filter(move |b| {
-            b.service == Some(service) && k8s::is_gke_ingress(ws.resource(b.ingress))
-        })
+        self.backends_of(service)
+            .filter(move |b| k8s::is_gke_ingress(ws.resource(b.ingress)))
+    }
+
+    /// The Services whose selector matches this workload, in resource order.
+    pub fn services_of(&self, workload: ResId) -> &[ResId] {
+        self.workload_services
+            .get(&workload)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Where this nginx config is mounted.
+    pub fn mounts_of_conf(&self, conf: ConfId) -> impl Iterator<Item = &NginxMount> + '_ {
+        self.mounts_by_conf
+            .get(&conf)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.nginx_mounts[i])
     }
 
     pub fn workloads_of(&self, service: ResId) -> &[ResId] {
@@ -184,9 +247,11 @@ impl Links {
     }
 
     pub fn mounts_of(&self, workload: ResId) -> impl Iterator<Item = &NginxMount> + '_ {
-        self.nginx_mounts
+        self.mounts_by_workload
+            .get(&workload)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(move |m| m.workload == workload)
+            .map(|&i| &self.nginx_mounts[i])
     }
 
     /// The most pods that may serve this Service at once, with where that number comes from.

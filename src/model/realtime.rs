@@ -2,7 +2,7 @@
 //! carry WebSocket or Socket.IO traffic, each with the evidence a finding shows as a related
 //! location ("realtime because: Ingress path `/socket.io`").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::Location;
 use crate::parse::yaml::Node;
@@ -25,7 +25,8 @@ pub struct Evidence {
 
 #[derive(Debug, Default)]
 pub struct Realtime {
-    ports: HashMap<(ResId, usize), Vec<Evidence>>,
+    /// Ordered, so that one Service's ports are a range (`service_ports`).
+    ports: BTreeMap<(ResId, usize), Vec<Evidence>>,
     locations: HashMap<(ConfId, DirId), Vec<Evidence>>,
     /// Services and Ingresses that said `lint-manifests.io/realtime: "false"`.
     opted_out: HashSet<ResId>,
@@ -249,10 +250,9 @@ impl Realtime {
                 }
             }
         }
-        for service in rt.opted_out.clone() {
-            rt.ports.retain(|(s, _), _| *s != service);
-        }
-        rt.ports.retain(|_, v| !v.is_empty());
+        let opted_out = &rt.opted_out;
+        rt.ports
+            .retain(|(s, _), v| !v.is_empty() && !opted_out.contains(s));
         rt
     }
 
@@ -263,14 +263,10 @@ impl Realtime {
 
     /// The realtime ports of a Service with their evidence, in port order.
     pub fn service_ports(&self, service: ResId) -> Vec<(usize, &[Evidence])> {
-        let mut v: Vec<(usize, &[Evidence])> = self
-            .ports
-            .iter()
-            .filter(|((s, _), _)| *s == service)
+        self.ports
+            .range((service, 0)..=(service, usize::MAX))
             .map(|((_, p), e)| (*p, e.as_slice()))
-            .collect();
-        v.sort_by_key(|(p, _)| *p);
-        v
+            .collect()
     }
 
     pub fn location(&self, conf: ConfId, location: DirId) -> Option<&[Evidence]> {

@@ -657,7 +657,8 @@ impl<'t> Builder<'t> {
             span: node_span,
             tag: tag_string(tag),
             value: Value::Scalar(Scalar {
-                text: value.into_owned(),
+                // saphyr's scanner leaves spare capacity: keep only the text.
+                text: shrunk(value.into_owned()),
                 style,
             }),
         };
@@ -864,8 +865,16 @@ impl<'t> Builder<'t> {
             },
         };
         let value = match frame.items {
-            Items::Sequence(items) => Value::Sequence(items),
-            Items::Mapping(entries, _) => Value::Mapping(entries),
+            // Exact capacities: the trees of a whole repository stay in memory until the rules
+            // are done, and growth slack is a quarter of it.
+            Items::Sequence(mut items) => {
+                items.shrink_to_fit();
+                Value::Sequence(items)
+            }
+            Items::Mapping(mut entries, _) => {
+                entries.shrink_to_fit();
+                Value::Mapping(entries)
+            }
         };
         let node = Node {
             span: node_span,
@@ -969,6 +978,13 @@ impl<'t> Builder<'t> {
             self.limits.max_alias_nodes
         )
     }
+}
+
+fn shrunk(mut s: String) -> String {
+    if s.capacity() > s.len() {
+        s.shrink_to_fit();
+    }
+    s
 }
 
 /// The end of the quoted scalar whose opening quote is at `start` (`limit` if unterminated).

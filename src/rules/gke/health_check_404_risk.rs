@@ -69,9 +69,9 @@ impl Rule for HealthCheck404Risk {
                 };
                 for mount in ws.links.mounts_of(w) {
                     let container = &containers[mount.container];
-                    if !container.ports.iter().any(|p| p.number == hc_port)
-                        && !(container.ports.is_empty() && hc_port == 80)
-                    {
+                    let serves_port = container.ports.iter().any(|p| p.number == hc_port)
+                        || (container.ports.is_empty() && hc_port == 80);
+                    if !serves_port {
                         continue;
                     }
                     let conf = ws.nginx.conf(mount.conf);
