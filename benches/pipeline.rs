@@ -19,6 +19,10 @@ use lint_manifests::model::Workspace;
 use lint_manifests::parse::{nginx, yaml};
 use lint_manifests::settings::Settings;
 
+/// The allocator the binary uses (src/main.rs), so that the numbers match the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
