@@ -335,94 +335,108 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
         }
     }
     let mut queue: Vec<(FileId, usize)> = loaded.nginx.iter().map(|&(id, _)| (id, 0)).collect();
+    // FileId -> index in `loaded.nginx` (a scan per file was quadratic in nginx files).
+    let mut position: HashMap<FileId, usize> = loaded
+        .nginx
+        .iter()
+        .enumerate()
+        .map(|(i, &(id, _))| (id, i))
+        .collect();
     let mut read_count = 0usize;
     while let Some((file_id, depth)) = queue.pop() {
-        let Some(config) = loaded
-            .nginx
-            .iter()
-            .find(|(id, _)| *id == file_id)
-            .map(|(_, c)| c.clone())
-        else {
+        let Some(&index) = position.get(&file_id) else {
             continue;
         };
+        // Only the `include` directives (span, pattern) are needed, not a copy of the config.
+        let directives: Vec<(Span, Option<String>)> =
+            include_directives(&loaded.nginx[index].1.directives)
+                .into_iter()
+                .map(|d| (d.span, d.arg(0).map(String::from)))
+                .collect();
+        if directives.is_empty() {
+            continue;
+        }
         let including = loaded.files[file_id.0 as usize].path.clone();
-        for directive in include_directives(&config.directives) {
-            let key = (file_id, directive.span);
-            let Some(pattern) = directive.arg(0) else {
+        // Relative includes resolve against nginx's prefix, which is not written anywhere:
+        // try the including file's directory and each parent up to the root.
+        let canonical = including
+            .canonicalize()
+            .unwrap_or_else(|_| including.clone());
+        for (directive_span, pattern) in directives {
+            let key = (file_id, directive_span);
+            let Some(pattern) = pattern.as_deref() else {
                 continue;
             };
-            // Relative includes resolve against nginx's prefix, which is not written anywhere:
-            // try the including file's directory and each parent up to the root.
-            let canonical = including
-                .canonicalize()
-                .unwrap_or_else(|_| including.clone());
-            let bases: Vec<&Path> = canonical
-                .ancestors()
-                .skip(1)
-                .take_while(|dir| dir.starts_with(&root_canon))
-                .collect();
-            let bases = if bases.is_empty() {
-                vec![root_canon.as_path()]
-            } else {
-                bases
-            };
-            let target = match resolve_in_dirs(&root_canon, &bases, pattern) {
-                Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
-                    IncludeTarget::Unresolved(String::new())
-                }
-                Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => {
-                    IncludeTarget::Unresolved(String::new())
-                }
-                Err(e) => IncludeTarget::Unresolved(e.to_string()),
-                Ok(paths) if depth >= limits.max_include_depth => {
-                    let _ = paths;
-                    IncludeTarget::Unresolved(format!(
-                        "include nesting deeper than {}; not followed",
-                        limits.max_include_depth
-                    ))
-                }
-                Ok(paths) => {
-                    let mut ids = Vec::new();
-                    for path in paths {
-                        let canon = path.canonicalize().unwrap_or(path.clone());
-                        if let Some(&id) = by_path.get(&canon) {
-                            ids.push(id);
-                            continue;
-                        }
-                        if read_count >= limits.max_included_files {
-                            continue;
-                        }
-                        read_count += 1;
-                        let (file, parsed) = read_and_parse(
-                            Input {
-                                path: display_path(&path),
-                                kind: FileKind::Nginx,
-                                explicit: true,
-                                content: None,
-                            },
-                            limits,
-                        );
-                        let id = FileId(to_u32(loaded.files.len()));
-                        loaded.files.push(file);
-                        by_path.insert(canon, id);
-                        loaded.included_only.push(id);
-                        match parsed {
-                            Parsed::Nginx(config) => {
-                                loaded.nginx.push((id, config));
-                                queue.push((id, depth + 1));
-                                ids.push(id);
-                            }
-                            Parsed::Failed(mut d) => {
-                                d.primary.file = id;
-                                loaded.diagnostics.push(d);
-                            }
-                            _ => {}
-                        }
+            {
+                let bases: Vec<&Path> = canonical
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|dir| dir.starts_with(&root_canon))
+                    .collect();
+                let bases = if bases.is_empty() {
+                    vec![root_canon.as_path()]
+                } else {
+                    bases
+                };
+                let target = match resolve_in_dirs(&root_canon, &bases, pattern) {
+                    Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
+                        IncludeTarget::Unresolved(String::new())
                     }
-                    IncludeTarget::Files(ids)
-                }
-            };
-            loaded.includes.insert(key, target);
+                    Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => {
+                        IncludeTarget::Unresolved(String::new())
+                    }
+                    Err(e) => IncludeTarget::Unresolved(e.to_string()),
+                    Ok(paths) if depth >= limits.max_include_depth => {
+                        let _ = paths;
+                        IncludeTarget::Unresolved(format!(
+                            "include nesting deeper than {}; not followed",
+                            limits.max_include_depth
+                        ))
+                    }
+                    Ok(paths) => {
+                        let mut ids = Vec::new();
+                        for path in paths {
+                            let canon = path.canonicalize().unwrap_or(path.clone());
+                            if let Some(&id) = by_path.get(&canon) {
+                                ids.push(id);
+                                continue;
+                            }
+                            if read_count >= limits.max_included_files {
+                                continue;
+                            }
+                            read_count += 1;
+                            let (file, parsed) = read_and_parse(
+                                Input {
+                                    path: display_path(&path),
+                                    kind: FileKind::Nginx,
+                                    explicit: true,
+                                    content: None,
+                                },
+                                limits,
+                            );
+                            let id = FileId(to_u32(loaded.files.len()));
+                            loaded.files.push(file);
+                            by_path.insert(canon, id);
+                            loaded.included_only.push(id);
+                            match parsed {
+                                Parsed::Nginx(config) => {
+                                    position.insert(id, loaded.nginx.len());
+                                    loaded.nginx.push((id, config));
+                                    queue.push((id, depth + 1));
+                                    ids.push(id);
+                                }
+                                Parsed::Failed(mut d) => {
+                                    d.primary.file = id;
+                                    loaded.diagnostics.push(d);
+                                }
+                                _ => {}
+                            }
+                        }
+                        IncludeTarget::Files(ids)
+                    }
+                };
+                loaded.includes.insert(key, target);
+            }
         }
     }
 }
