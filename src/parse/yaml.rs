@@ -1167,6 +1167,13 @@ mod tests {
         src(text, node)
     }
 
+    /// The trees of a whole repository are in memory at once: keep nodes small.
+    #[test]
+    fn node_size() {
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
+    }
+
     #[test]
     fn plain_scalar_spans() {
         let text = "a: b\nlong: some words here   # c\nmulti: first\n  second\n";
