@@ -68,6 +68,7 @@ impl LintResult {
 }
 
 pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> LintResult {
+    let mut timer = PhaseTimer::from_env();
     let file_paths: Vec<PathBuf> = options
         .paths
         .iter()
@@ -82,6 +83,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             threads: options.threads,
         },
     );
+    timer.phase("discover");
     let mut inputs: Vec<Input> = discovered
         .files
         .into_iter()
@@ -106,18 +108,41 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         }
     }
     let mut loaded = load::load(inputs, &options.root, &options.limits);
+    timer.phase("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let ws = Workspace::build(loaded, options.settings.clone());
+    timer.phase("model");
     diagnostics.extend(rules::run(&ws, enabled));
+    timer.phase("rules");
     diagnostics.retain(|d| enabled(d.rule));
     let mut ws = ws;
     let files = std::mem::take(&mut ws.files);
     drop_in_background(ws);
     sort(&mut diagnostics, &files);
+    timer.phase("sort");
     LintResult {
         files,
         diagnostics,
         skipped: discovered.skipped,
+    }
+}
+
+/// `LINT_MANIFESTS_TIMINGS=1`: the wall time of each phase on stderr (for profiling).
+struct PhaseTimer(Option<std::time::Instant>);
+
+impl PhaseTimer {
+    fn from_env() -> PhaseTimer {
+        PhaseTimer(std::env::var_os("LINT_MANIFESTS_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn phase(&mut self, name: &str) {
+        if let Some(start) = &mut self.0 {
+            eprintln!(
+                "lint-manifests: {name}: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1e3
+            );
+            *start = std::time::Instant::now();
+        }
     }
 }
 
