@@ -367,76 +367,74 @@ fn follow_includes(loaded: &mut Loaded, root: &Path, limits: &Limits) {
             let Some(pattern) = pattern.as_deref() else {
                 continue;
             };
-            {
-                let bases: Vec<&Path> = canonical
-                    .ancestors()
-                    .skip(1)
-                    .take_while(|dir| dir.starts_with(&root_canon))
-                    .collect();
-                let bases = if bases.is_empty() {
-                    vec![root_canon.as_path()]
-                } else {
-                    bases
-                };
-                let target = match resolve_in_dirs(&root_canon, &bases, pattern) {
-                    Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
-                        IncludeTarget::Unresolved(String::new())
-                    }
-                    Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => {
-                        IncludeTarget::Unresolved(String::new())
-                    }
-                    Err(e) => IncludeTarget::Unresolved(e.to_string()),
-                    Ok(paths) if depth >= limits.max_include_depth => {
-                        let _ = paths;
-                        IncludeTarget::Unresolved(format!(
-                            "include nesting deeper than {}; not followed",
-                            limits.max_include_depth
-                        ))
-                    }
-                    Ok(paths) => {
-                        let mut ids = Vec::new();
-                        for path in paths {
-                            let canon = path.canonicalize().unwrap_or(path.clone());
-                            if let Some(&id) = by_path.get(&canon) {
-                                ids.push(id);
-                                continue;
-                            }
-                            if read_count >= limits.max_included_files {
-                                continue;
-                            }
-                            read_count += 1;
-                            let (file, parsed) = read_and_parse(
-                                Input {
-                                    path: display_path(&path),
-                                    kind: FileKind::Nginx,
-                                    explicit: true,
-                                    content: None,
-                                },
-                                limits,
-                            );
-                            let id = FileId(to_u32(loaded.files.len()));
-                            loaded.files.push(file);
-                            by_path.insert(canon, id);
-                            loaded.included_only.push(id);
-                            match parsed {
-                                Parsed::Nginx(config) => {
-                                    position.insert(id, loaded.nginx.len());
-                                    loaded.nginx.push((id, config));
-                                    queue.push((id, depth + 1));
-                                    ids.push(id);
-                                }
-                                Parsed::Failed(mut d) => {
-                                    d.primary.file = id;
-                                    loaded.diagnostics.push(d);
-                                }
-                                _ => {}
-                            }
+            let bases: Vec<&Path> = canonical
+                .ancestors()
+                .skip(1)
+                .take_while(|dir| dir.starts_with(&root_canon))
+                .collect();
+            let bases = if bases.is_empty() {
+                vec![root_canon.as_path()]
+            } else {
+                bases
+            };
+            let target = match resolve_in_dirs(&root_canon, &bases, pattern) {
+                Err(IncludeError::OutsideRoot { path }) if is_stock(&path) => {
+                    IncludeTarget::Unresolved(String::new())
+                }
+                Err(IncludeError::NotFound { pattern }) if is_stock(Path::new(&pattern)) => {
+                    IncludeTarget::Unresolved(String::new())
+                }
+                Err(e) => IncludeTarget::Unresolved(e.to_string()),
+                Ok(paths) if depth >= limits.max_include_depth => {
+                    let _ = paths;
+                    IncludeTarget::Unresolved(format!(
+                        "include nesting deeper than {}; not followed",
+                        limits.max_include_depth
+                    ))
+                }
+                Ok(paths) => {
+                    let mut ids = Vec::new();
+                    for path in paths {
+                        let canon = path.canonicalize().unwrap_or(path.clone());
+                        if let Some(&id) = by_path.get(&canon) {
+                            ids.push(id);
+                            continue;
                         }
-                        IncludeTarget::Files(ids)
+                        if read_count >= limits.max_included_files {
+                            continue;
+                        }
+                        read_count += 1;
+                        let (file, parsed) = read_and_parse(
+                            Input {
+                                path: display_path(&path),
+                                kind: FileKind::Nginx,
+                                explicit: true,
+                                content: None,
+                            },
+                            limits,
+                        );
+                        let id = FileId(to_u32(loaded.files.len()));
+                        loaded.files.push(file);
+                        by_path.insert(canon, id);
+                        loaded.included_only.push(id);
+                        match parsed {
+                            Parsed::Nginx(config) => {
+                                position.insert(id, loaded.nginx.len());
+                                loaded.nginx.push((id, config));
+                                queue.push((id, depth + 1));
+                                ids.push(id);
+                            }
+                            Parsed::Failed(mut d) => {
+                                d.primary.file = id;
+                                loaded.diagnostics.push(d);
+                            }
+                            _ => {}
+                        }
                     }
-                };
-                loaded.includes.insert(key, target);
-            }
+                    IncludeTarget::Files(ids)
+                }
+            };
+            loaded.includes.insert(key, target);
         }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::parse::yaml::Node;
 use crate::source::Span;
 
@@ -141,17 +143,26 @@ impl Links {
         }
         links.routes = route_links(ws);
         links.service_workloads = service_workloads(ws);
-        for service in ws.of_kind("Service") {
-            for port in k8s::service_ports(service) {
-                if let Some(r) = backend_config_for(ws, service, &port) {
-                    if let Some(c) = r.config {
-                        let users = links.backend_config_users.entry(c).or_default();
-                        if !users.contains(&service.id) {
-                            users.push(service.id);
-                        }
+        // Annotation parsing per Service port runs in parallel; merged in Service order.
+        let services: Vec<&Resource> = ws.of_kind("Service").collect();
+        let refs: Vec<Vec<(usize, BackendConfigRef)>> = services
+            .par_iter()
+            .map(|service| {
+                k8s::service_ports(service)
+                    .iter()
+                    .filter_map(|port| Some((port.index, backend_config_for(ws, service, port)?)))
+                    .collect()
+            })
+            .collect();
+        for (service, refs) in services.iter().zip(refs) {
+            for (port_index, r) in refs {
+                if let Some(c) = r.config {
+                    let users = links.backend_config_users.entry(c).or_default();
+                    if !users.contains(&service.id) {
+                        users.push(service.id);
                     }
-                    links.backend_configs.insert((service.id, port.index), r);
                 }
+                links.backend_configs.insert((service.id, port_index), r);
             }
             // A reference that matches no port still uses the BackendConfig for GKE027's sake
             // only if some port resolves; otherwise GKE007/GKE008 speak.
@@ -323,22 +334,26 @@ fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
             }
         }
     }
-    let mut out = HashMap::new();
-    for service in ws.of_kind("Service") {
-        let selector = k8s::service_selector(service);
-        let Some(first) = selector.first() else {
-            continue;
-        };
-        let selected: Vec<ResId> = by_label
-            .get(first)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .filter(|w| w.same_namespace(service) && k8s::selects(&selector, &k8s::pod_labels(w)))
-            .map(|w| w.id)
-            .collect();
-        out.insert(service.id, selected);
-    }
-    out
+    let services: Vec<&Resource> = ws.of_kind("Service").collect();
+    services
+        .par_iter()
+        .filter_map(|service| {
+            let selector = k8s::service_selector(service);
+            let first = selector.first()?;
+            let selected: Vec<ResId> = by_label
+                .get(first)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter(|w| {
+                    w.same_namespace(service) && k8s::selects(&selector, &k8s::pod_labels(w))
+                })
+                .map(|w| w.id)
+                .collect();
+            Some((service.id, selected))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// ConfigMap keys mounted into containers that hold nginx configs.

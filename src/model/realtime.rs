@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::Location;
 use crate::parse::yaml::Node;
 
@@ -174,12 +176,22 @@ impl Realtime {
             }
         }
         // nginx locations (needs the Service evidence so far for `proxy_pass` to a Service).
-        for conf in &ws.nginx.confs {
-            for loc in conf.locations() {
-                let evidence = location_evidence(ws, &rt, conf, loc);
-                if !evidence.is_empty() {
-                    rt.locations.insert((conf.id, loc), evidence);
-                }
+        // One task per config (they only read `rt`), merged in config order.
+        let found: Vec<Vec<(DirId, Vec<Evidence>)>> = ws
+            .nginx
+            .confs
+            .par_iter()
+            .map(|conf| {
+                conf.locations()
+                    .into_iter()
+                    .map(|loc| (loc, location_evidence(ws, &rt, conf, loc)))
+                    .filter(|(_, evidence)| !evidence.is_empty())
+                    .collect()
+            })
+            .collect();
+        for (conf, evidence) in ws.nginx.confs.iter().zip(found) {
+            for (loc, evidence) in evidence {
+                rt.locations.insert((conf.id, loc), evidence);
             }
         }
         // 2. A pod behind the Service runs nginx with a realtime location on the target port.
