@@ -63,42 +63,33 @@ for folder in "${FOLDERS[@]}"; do
     bytes=$(find "$folder" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.conf' \) -print0 | xargs -0 cat | wc -c)
     echo "## $folder ($(find "$folder" -type f | wc -l) files, $bytes bytes of YAML/JSON/conf)"
     echo
-    # lint-manifests first with its own run count, then the peers; hyperfine's summary
-    # ("... times faster than ...") gives the ratios, from the same invocation.
+    # lint-manifests first with its own run count, then the peers, one after the other in
+    # this run of the script: the ratios compare runs made minutes apart on the same machine.
     hyperfine -N -i --warmup 1 --runs "$RUNS" \
         --export-json "$OUT/$name-lm.json" \
         -n lint-manifests "$(lm_cmd "$folder")" >&2
+    # The peers take minutes per run: their peak memory is read from the same runs
+    # (/usr/bin/time -v around each; the last run's file is kept).
     hyperfine -i --runs "$PEER_RUNS" \
-        --export-json "$OUT/$name-all.json" --export-markdown "$OUT/$name-all.md" \
-        -n lint-manifests "$(lm_cmd "$folder") >/dev/null" \
-        -n checkov "$(checkov_cmd "$folder") >/dev/null 2>&1" \
-        -n trivy "$(trivy_cmd "$folder") >/dev/null 2>&1" >&2
-    python3 - "$OUT/$name-lm.json" "$OUT/$name-all.json" <<'PY'
-import json, sys
+        --export-json "$OUT/$name-peers.json" \
+        -n checkov "/usr/bin/time -v -o $OUT/$name-checkov.time $(checkov_cmd "$folder") >/dev/null 2>&1" \
+        -n trivy "/usr/bin/time -v -o $OUT/$name-trivy.time $(trivy_cmd "$folder") >/dev/null 2>&1" >&2
+    /usr/bin/time -v -o "$OUT/$name-lint-manifests.time" $(lm_cmd "$folder") >/dev/null 2>&1 || true
+    python3 - "$OUT/$name-lm.json" "$OUT/$name-peers.json" "$OUT/$name" <<'PY'
+import json, re, sys
 lm = json.load(open(sys.argv[1]))["results"][0]
-allr = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
+peers = {r["command"]: r for r in json.load(open(sys.argv[2]))["results"]}
+def rss_mb(tool):
+    text = open(f"{sys.argv[3]}-{tool}.time").read()
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
 base = lm["mean"]
-print("| tool | mean (s) | min (s) | runs | time / lint-manifests |")
-print("|---|---|---|---|---|")
-print(f"| lint-manifests | {lm['mean']:.4f} ± {lm['stddev'] or 0:.4f} | {lm['min']:.4f} | {len(lm['times'])} | 1 |")
+print("| tool | mean wall (s) | min (s) | runs | time / lint-manifests | peak RSS (MB) |")
+print("|---|---|---|---|---|---|")
+print(f"| lint-manifests | {lm['mean']:.4f} ± {lm['stddev'] or 0:.4f} | {lm['min']:.4f} | {len(lm['times'])} | 1 | {rss_mb('lint-manifests'):.0f} |")
 for name in ("checkov", "trivy"):
-    r = allr[name]
-    print(f"| {name} | {r['mean']:.2f} ± {r['stddev'] or 0:.2f} | {r['min']:.2f} | {len(r['times'])} | **{r['mean'] / base:.0f}x** |")
+    r = peers[name]
+    print(f"| {name} | {r['mean']:.2f} ± {r['stddev'] or 0:.2f} | {r['min']:.2f} | {len(r['times'])} | **{r['mean'] / base:.0f}x** slower | {rss_mb(name):.0f} |")
 PY
-    echo
-    echo "| tool | peak RSS (MB) | wall (s) |"
-    echo "|---|---|---|"
-    for tool in lint-manifests checkov trivy; do
-        case $tool in
-            lint-manifests) cmd=$(lm_cmd "$folder") ;;
-            checkov) cmd=$(checkov_cmd "$folder") ;;
-            trivy) cmd=$(trivy_cmd "$folder") ;;
-        esac
-        /usr/bin/time -v -o "$OUT/$name-$tool.time" bash -c "$cmd >/dev/null 2>&1" || true
-        rss=$(awk -F: '/Maximum resident set size/{gsub(/ /,"",$2); print $2}' "$OUT/$name-$tool.time")
-        wall=$(awk '/Elapsed \(wall clock\)/{print $NF}' "$OUT/$name-$tool.time")
-        echo "| $tool | $((rss / 1024)) | $wall |"
-    done
     echo
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -241,7 +241,10 @@ fn end_to_end(c: &mut Criterion) {
             b.iter(|| black_box(lint(&opts, &|_| true).diagnostics.len()))
         });
     }
+    g.finish();
     // Pre-commit style: one Service file named, the whole 100-app repo as context.
+    let mut g = c.benchmark_group("pre-commit");
+    g.sample_size(20);
     let dir = monorepo(100);
     let service = dir.join("apps/app-00001/k8s/service.yaml");
     let mut opts = options(&dir);
