@@ -21,7 +21,7 @@ for folder in "${FOLDERS[@]}"; do
         for which in A B; do
             bin=$A; [ $which = B ] && bin=$B
             /usr/bin/time -f "%e %U %S %M" -o /tmp/ab.$$ "$bin" --format concise "$folder" >/dev/null 2>&1 || true
-            res[$which]+="$(cat /tmp/ab.$$);"
+            res[$which]+="$(tail -1 /tmp/ab.$$);"  # after "Command exited with non-zero status"
         done
     done
     for which in A B; do
