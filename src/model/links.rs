@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::parse::yaml::Node;
 use crate::source::Span;
 
@@ -102,6 +104,15 @@ pub struct Links {
     pub nginx_mounts: Vec<NginxMount>,
     /// HorizontalPodAutoscaler maxReplicas per workload.
     pub hpa_max: HashMap<ResId, i64>,
+    /// Indexes over the lists above, so that per-resource lookups stay O(1) (no quadratic
+    /// scans on large repositories): workload -> indexes into `nginx_mounts`,
+    mounts_by_workload: HashMap<ResId, Vec<usize>>,
+    /// conf -> indexes into `nginx_mounts`,
+    mounts_by_conf: HashMap<ConfId, Vec<usize>>,
+    /// Service -> indexes into `backends`,
+    backends_by_service: HashMap<ResId, Vec<usize>>,
+    /// workload -> the Services selecting it, in resource order.
+    workload_services: HashMap<ResId, Vec<ResId>>,
 }
 
 pub const BACKEND_CONFIG_KEYS: [&str; 2] = [
@@ -132,22 +143,32 @@ impl Links {
         }
         links.routes = route_links(ws);
         links.service_workloads = service_workloads(ws);
-        for service in ws.of_kind("Service") {
-            for port in k8s::service_ports(service) {
-                if let Some(r) = backend_config_for(ws, service, &port) {
-                    if let Some(c) = r.config {
-                        let users = links.backend_config_users.entry(c).or_default();
-                        if !users.contains(&service.id) {
-                            users.push(service.id);
-                        }
+        // Annotation parsing per Service port runs in parallel; merged in Service order.
+        let services: Vec<&Resource> = ws.of_kind("Service").collect();
+        let refs: Vec<Vec<(usize, BackendConfigRef)>> = services
+            .par_iter()
+            .map(|service| {
+                k8s::service_ports(service)
+                    .iter()
+                    .filter_map(|port| Some((port.index, backend_config_for(ws, service, port)?)))
+                    .collect()
+            })
+            .collect();
+        for (service, refs) in services.iter().zip(refs) {
+            for (port_index, r) in refs {
+                if let Some(c) = r.config {
+                    let users = links.backend_config_users.entry(c).or_default();
+                    if !users.contains(&service.id) {
+                        users.push(service.id);
                     }
-                    links.backend_configs.insert((service.id, port.index), r);
                 }
+                links.backend_configs.insert((service.id, port_index), r);
             }
             // A reference that matches no port still uses the BackendConfig for GKE027's sake
             // only if some port resolves; otherwise GKE007/GKE008 speak.
         }
         links.nginx_mounts = nginx_mounts(ws);
+        links.index();
         for hpa in ws.of_kind("HorizontalPodAutoscaler") {
             let Some(spec) = hpa.spec() else { continue };
             let (Some(kind), Some(name)) = (
@@ -166,15 +187,68 @@ impl Links {
         links
     }
 
+    /// Build the lookup indexes (after `backends`, `service_workloads` and `nginx_mounts`).
+    fn index(&mut self) {
+        self.mounts_by_workload.clear();
+        self.mounts_by_conf.clear();
+        self.backends_by_service.clear();
+        self.workload_services.clear();
+        for (i, m) in self.nginx_mounts.iter().enumerate() {
+            self.mounts_by_workload
+                .entry(m.workload)
+                .or_default()
+                .push(i);
+            self.mounts_by_conf.entry(m.conf).or_default().push(i);
+        }
+        for (i, b) in self.backends.iter().enumerate() {
+            if let Some(s) = b.service {
+                self.backends_by_service.entry(s).or_default().push(i);
+            }
+        }
+        for (&service, workloads) in &self.service_workloads {
+            for &w in workloads {
+                self.workload_services.entry(w).or_default().push(service);
+            }
+        }
+        for services in self.workload_services.values_mut() {
+            services.sort_unstable();
+            services.dedup();
+        }
+    }
+
+    /// Backends (of any Ingress) that resolve to this Service, in Ingress order.
+    pub fn backends_of(&self, service: ResId) -> impl Iterator<Item = &BackendLink> + '_ {
+        self.backends_by_service
+            .get(&service)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.backends[i])
+    }
+
     /// Backends of GKE Ingresses that resolve to this Service.
     pub fn gke_backends_of<'a>(
         &'a self,
         ws: &'a Workspace,
         service: ResId,
     ) -> impl Iterator<Item = &'a BackendLink> + 'a {
-        self.backends.iter().filter(move |b| {
-            b.service == Some(service) && k8s::is_gke_ingress(ws.resource(b.ingress))
-        })
+        self.backends_of(service)
+            .filter(move |b| k8s::is_gke_ingress(ws.resource(b.ingress)))
+    }
+
+    /// The Services whose selector matches this workload, in resource order.
+    pub fn services_of(&self, workload: ResId) -> &[ResId] {
+        self.workload_services
+            .get(&workload)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Where this nginx config is mounted.
+    pub fn mounts_of_conf(&self, conf: ConfId) -> impl Iterator<Item = &NginxMount> + '_ {
+        self.mounts_by_conf
+            .get(&conf)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.nginx_mounts[i])
     }
 
     pub fn workloads_of(&self, service: ResId) -> &[ResId] {
@@ -184,9 +258,11 @@ impl Links {
     }
 
     pub fn mounts_of(&self, workload: ResId) -> impl Iterator<Item = &NginxMount> + '_ {
-        self.nginx_mounts
+        self.mounts_by_workload
+            .get(&workload)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(move |m| m.workload == workload)
+            .map(|&i| &self.nginx_mounts[i])
     }
 
     /// The most pods that may serve this Service at once, with where that number comes from.
@@ -275,22 +351,26 @@ fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
             }
         }
     }
-    let mut out = HashMap::new();
-    for service in ws.of_kind("Service") {
-        let selector = k8s::service_selector(service);
-        let Some(first) = selector.first() else {
-            continue;
-        };
-        let selected: Vec<ResId> = by_label
-            .get(first)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .filter(|w| w.same_namespace(service) && k8s::selects(&selector, &k8s::pod_labels(w)))
-            .map(|w| w.id)
-            .collect();
-        out.insert(service.id, selected);
-    }
-    out
+    let services: Vec<&Resource> = ws.of_kind("Service").collect();
+    services
+        .par_iter()
+        .filter_map(|service| {
+            let selector = k8s::service_selector(service);
+            let first = selector.first()?;
+            let selected: Vec<ResId> = by_label
+                .get(first)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter(|w| {
+                    w.same_namespace(service) && k8s::selects(&selector, &k8s::pod_labels(w))
+                })
+                .map(|w| w.id)
+                .collect();
+            Some((service.id, selected))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// ConfigMap keys mounted into containers that hold nginx configs.

@@ -6,7 +6,9 @@
 //! Spans always point into real files: for embedded configs they were mapped back into the
 //! YAML file when the config was built.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::load::IncludeTarget;
@@ -386,13 +388,15 @@ impl NginxModel {
                 visit(*file, &mut reached);
             }
         }
+        let included_only: HashSet<FileId> = included_only.iter().copied().collect();
         for (file, _) in &parsed {
             if !reached.contains(file) && !included_only.contains(file) {
                 roots.push(*file);
                 visit(*file, &mut reached);
             }
         }
-        for (file, config) in parsed.iter().filter(|(f, _)| roots.contains(f)) {
+        let root_set: HashSet<FileId> = roots.iter().copied().collect();
+        for (file, config) in parsed.iter().filter(|(f, _)| root_set.contains(f)) {
             let id = ConfId(to_u32(model.confs.len()));
             let mut builder = Builder {
                 dirs: Vec::new(),
@@ -408,61 +412,115 @@ impl NginxModel {
                 top,
             });
         }
-        for r in resources.iter().filter(|r| r.is("ConfigMap")) {
-            for entry in r.node.get("data").map_or(&[][..], Node::entries) {
-                let (Some(key), Some(scalar)) = (entry.key.as_str(), entry.value.scalar()) else {
-                    continue;
-                };
-                if !looks_like_nginx(key, &scalar.text) {
-                    continue;
-                }
-                let file = &files[r.file.0 as usize];
-                let map =
-                    OffsetMap::build(&file.text, entry.value.span, scalar.style, &scalar.text);
-                match parser::parse(&scalar.text) {
-                    Ok(mut config) => {
-                        if !has_nginx_blocks(&config) {
-                            continue;
-                        }
-                        remap(&mut config.directives, &map);
-                        let id = ConfId(to_u32(model.confs.len()));
-                        let mut builder = Builder {
-                            dirs: Vec::new(),
-                            includes,
-                            by_file: &by_file,
-                            unresolved: &mut model.unresolved_includes,
-                        };
-                        let top = builder.splice(r.file, &config.directives, None, &mut Vec::new());
-                        model.confs.push(Conf {
-                            id,
-                            origin: Origin::ConfigMap {
-                                resource: r.id,
-                                key: key.to_string(),
-                                file: r.file,
-                                editable: scalar.style == ScalarStyle::Literal,
-                            },
-                            dirs: builder.dirs,
-                            top,
-                        });
-                        model.by_config_map.insert((r.id, key.to_string()), id);
-                    }
-                    Err(e) if reads_like_nginx(&scalar.text) => diagnostics.push(
-                        Diagnostic::new(
-                            "LM002",
-                            Level::Error,
-                            Location::new(r.file, map.span(e.span)),
-                            format!(
-                                "invalid nginx config in ConfigMap `{}` key `{key}`: {}",
-                                r.name, e.message
-                            ),
-                        )
-                        .with_identity(format!("{}/data/{key}", r.identity())),
-                    ),
-                    Err(_) => {}
+        // Embedded configs: parsed and built in parallel (one task per ConfigMap value), then
+        // numbered in resource order so the result does not depend on scheduling.
+        let candidates: Vec<(&Resource, &str, &Node)> = resources
+            .iter()
+            .filter(|r| r.is("ConfigMap"))
+            .flat_map(|r| {
+                r.node
+                    .get("data")
+                    .map_or(&[][..], Node::entries)
+                    .iter()
+                    .filter_map(move |e| Some((r, e.key.as_str()?, &e.value)))
+            })
+            .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", &s.text)))
+            .collect();
+        let built: Vec<Embedded> = candidates
+            .par_iter()
+            .map(|&(r, key, value)| build_embedded(files, r, key, value, includes, &by_file))
+            .collect();
+        for (&(r, key, _), outcome) in candidates.iter().zip(built) {
+            match outcome {
+                Embedded::Skip => {}
+                Embedded::Failed(d) => diagnostics.push(d),
+                Embedded::Built {
+                    dirs,
+                    top,
+                    unresolved,
+                    editable,
+                } => {
+                    let id = ConfId(to_u32(model.confs.len()));
+                    model.unresolved_includes.extend(unresolved);
+                    model.confs.push(Conf {
+                        id,
+                        origin: Origin::ConfigMap {
+                            resource: r.id,
+                            key: key.to_string(),
+                            file: r.file,
+                            editable,
+                        },
+                        dirs,
+                        top,
+                    });
+                    model.by_config_map.insert((r.id, key.to_string()), id);
                 }
             }
         }
         model
+    }
+}
+
+/// What one ConfigMap value turned out to be.
+enum Embedded {
+    Skip,
+    Failed(Diagnostic),
+    Built {
+        dirs: Vec<Dir>,
+        top: Vec<DirId>,
+        unresolved: Vec<(Location, String)>,
+        editable: bool,
+    },
+}
+
+fn build_embedded(
+    files: &[SourceFile],
+    r: &Resource,
+    key: &str,
+    value: &Node,
+    includes: &HashMap<(FileId, Span), IncludeTarget>,
+    by_file: &HashMap<FileId, &parser::Config>,
+) -> Embedded {
+    let Some(scalar) = value.scalar() else {
+        return Embedded::Skip;
+    };
+    let file = &files[r.file.0 as usize];
+    let map = OffsetMap::build(&file.text, value.span, scalar.style, &scalar.text);
+    match parser::parse(&scalar.text) {
+        Ok(mut config) => {
+            if !has_nginx_blocks(&config) {
+                return Embedded::Skip;
+            }
+            remap(&mut config.directives, &map);
+            let mut unresolved = Vec::new();
+            let mut builder = Builder {
+                dirs: Vec::new(),
+                includes,
+                by_file,
+                unresolved: &mut unresolved,
+            };
+            let top = builder.splice(r.file, &config.directives, None, &mut Vec::new());
+            let dirs = builder.dirs;
+            Embedded::Built {
+                dirs,
+                top,
+                unresolved,
+                editable: scalar.style == ScalarStyle::Literal,
+            }
+        }
+        Err(e) if reads_like_nginx(&scalar.text) => Embedded::Failed(
+            Diagnostic::new(
+                "LM002",
+                Level::Error,
+                Location::new(r.file, map.span(e.span)),
+                format!(
+                    "invalid nginx config in ConfigMap `{}` key `{key}`: {}",
+                    r.name, e.message
+                ),
+            )
+            .with_identity(format!("{}/data/{key}", r.identity())),
+        ),
+        Err(_) => Embedded::Skip,
     }
 }
 

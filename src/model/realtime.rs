@@ -2,7 +2,9 @@
 //! carry WebSocket or Socket.IO traffic, each with the evidence a finding shows as a related
 //! location ("realtime because: Ingress path `/socket.io`").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::diagnostic::Location;
 
@@ -27,7 +29,8 @@ pub struct Evidence {
 
 #[derive(Debug, Default)]
 pub struct Realtime {
-    ports: HashMap<(ResId, usize), Vec<Evidence>>,
+    /// Ordered, so that one Service's ports are a range (`service_ports`).
+    ports: BTreeMap<(ResId, usize), Vec<Evidence>>,
     locations: HashMap<(ConfId, DirId), Vec<Evidence>>,
     /// Services and Ingresses that said `lint-manifests.io/realtime: "false"`.
     opted_out: HashSet<ResId>,
@@ -180,12 +183,22 @@ impl Realtime {
             }
         }
         // nginx locations (needs the Service evidence so far for `proxy_pass` to a Service).
-        for conf in &ws.nginx.confs {
-            for loc in conf.locations() {
-                let evidence = location_evidence(ws, &rt, conf, loc);
-                if !evidence.is_empty() {
-                    rt.locations.insert((conf.id, loc), evidence);
-                }
+        // One task per config (they only read `rt`), merged in config order.
+        let found: Vec<Vec<(DirId, Vec<Evidence>)>> = ws
+            .nginx
+            .confs
+            .par_iter()
+            .map(|conf| {
+                conf.locations()
+                    .into_iter()
+                    .map(|loc| (loc, location_evidence(ws, &rt, conf, loc)))
+                    .filter(|(_, evidence)| !evidence.is_empty())
+                    .collect()
+            })
+            .collect();
+        for (conf, evidence) in ws.nginx.confs.iter().zip(found) {
+            for (loc, evidence) in evidence {
+                rt.locations.insert((conf.id, loc), evidence);
             }
         }
         // 2. A pod behind the Service runs nginx with a realtime location on the target port.
@@ -257,10 +270,9 @@ impl Realtime {
                 }
             }
         }
-        for service in rt.opted_out.clone() {
-            rt.ports.retain(|(s, _), _| *s != service);
-        }
-        rt.ports.retain(|_, v| !v.is_empty());
+        let opted_out = &rt.opted_out;
+        rt.ports
+            .retain(|(s, _), v| !v.is_empty() && !opted_out.contains(s));
         rt
     }
 
@@ -271,14 +283,10 @@ impl Realtime {
 
     /// The realtime ports of a Service with their evidence, in port order.
     pub fn service_ports(&self, service: ResId) -> Vec<(usize, &[Evidence])> {
-        let mut v: Vec<(usize, &[Evidence])> = self
-            .ports
-            .iter()
-            .filter(|((s, _), _)| *s == service)
+        self.ports
+            .range((service, 0)..=(service, usize::MAX))
             .map(|((_, p), e)| (*p, e.as_slice()))
-            .collect();
-        v.sort_by_key(|(p, _)| *p);
-        v
+            .collect()
     }
 
     pub fn location(&self, conf: ConfId, location: DirId) -> Option<&[Evidence]> {

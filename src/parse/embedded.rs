@@ -75,7 +75,7 @@ fn align_block(raw: &str, decoded: &str) -> Vec<u32> {
         let content_start = line_start + indent.min(leading_spaces(line));
         let content = raw[content_start..line_start + line.len()].trim_end_matches(['\n', '\r']);
         if !content.is_empty() {
-            if let Some(found) = decoded[cursor..].find(content) {
+            if let Some(found) = find_near(&decoded[cursor..], content) {
                 // Bytes skipped in decoded (line breaks, folding) map to the previous line end.
                 positions.resize(cursor + found, last_mapped);
                 cursor += found;
@@ -91,6 +91,24 @@ fn align_block(raw: &str, decoded: &str) -> Vec<u32> {
     positions.resize(decoded.len(), last_mapped);
     positions.push(last_mapped);
     positions
+}
+
+/// `haystack.find(needle)`, fast when the match is right after a few line breaks or spaces
+/// (the usual case when aligning consecutive lines): a substring searcher costs more to set
+/// up than the whole comparison.
+fn find_near(haystack: &str, needle: &str) -> Option<usize> {
+    let bytes = haystack.as_bytes();
+    let mut j = 0;
+    loop {
+        if bytes[j..].starts_with(needle.as_bytes()) {
+            return Some(j);
+        }
+        match bytes.get(j) {
+            Some(b'\n' | b' ' | b'\r') => j += 1,
+            _ => break,
+        }
+    }
+    haystack.find(needle)
 }
 
 /// The indentation of a block scalar: the first non-empty line's. (An explicit indentation

@@ -8,7 +8,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag};
+use compact_str::CompactString;
+use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag as SaphyrTag};
 
 use crate::source::Span;
 
@@ -72,7 +73,7 @@ pub struct Node {
     /// of the anchored node, spans included.
     pub span: Span,
     /// An explicit tag (`!!str`, `!Custom`), if any.
-    pub tag: Option<Box<str>>,
+    pub tag: Option<Tag>,
     pub value: Value,
 }
 
@@ -85,8 +86,11 @@ pub enum Value {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scalar {
-    /// The decoded value (escapes processed, block scalars folded and chomped).
-    pub text: String,
+    /// The decoded value (escapes processed, block scalars folded and chomped). A string that
+    /// derefs to `str`: up to 24 bytes are stored inline (most Kubernetes keys and values), so
+    /// a scalar costs no allocation of its own — the trees of a whole repository are in memory
+    /// at once.
+    pub text: CompactString,
     pub style: ScalarStyle,
 }
 
@@ -94,6 +98,34 @@ pub struct Scalar {
 pub struct Entry {
     pub key: Node,
     pub value: Node,
+}
+
+/// An explicit tag's text (`!!str`). One pointer wide, as tags are rare: `Option<Tag>` keeps
+/// every [`Node`] 8 bytes smaller than `Option<Box<str>>` would.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tag(Box<Box<str>>);
+
+impl Tag {
+    pub fn new(text: impl Into<Box<str>>) -> Tag {
+        Tag(Box::new(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Tag {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// The stream could not be read. `span` points at the offending character (often empty).
@@ -477,7 +509,7 @@ enum Items {
 /// A collection being built.
 struct Frame {
     items: Items,
-    tag: Option<Box<str>>,
+    tag: Option<Tag>,
     anchor: usize,
     /// Where the event started (properties included).
     raw_start: usize,
@@ -610,7 +642,7 @@ impl<'t> Builder<'t> {
         value: std::borrow::Cow<'t, str>,
         style: SaphyrStyle,
         anchor: usize,
-        tag: Option<std::borrow::Cow<'t, Tag>>,
+        tag: Option<std::borrow::Cow<'t, SaphyrTag>>,
         start: usize,
         end: usize,
     ) -> Result<(), YamlError> {
@@ -657,7 +689,8 @@ impl<'t> Builder<'t> {
             span: node_span,
             tag: tag_string(tag),
             value: Value::Scalar(Scalar {
-                text: value.into_owned(),
+                // saphyr's scanner leaves spare capacity: keep only the text.
+                text: shrunk(value),
                 style,
             }),
         };
@@ -802,7 +835,7 @@ impl<'t> Builder<'t> {
         &mut self,
         mapping: bool,
         anchor: usize,
-        tag: Option<std::borrow::Cow<'t, Tag>>,
+        tag: Option<std::borrow::Cow<'t, SaphyrTag>>,
         start: usize,
         end: usize,
     ) -> Result<(), YamlError> {
@@ -864,8 +897,16 @@ impl<'t> Builder<'t> {
             },
         };
         let value = match frame.items {
-            Items::Sequence(items) => Value::Sequence(items),
-            Items::Mapping(entries, _) => Value::Mapping(entries),
+            // Exact capacities: the trees of a whole repository stay in memory until the rules
+            // are done, and growth slack is a quarter of it.
+            Items::Sequence(mut items) => {
+                items.shrink_to_fit();
+                Value::Sequence(items)
+            }
+            Items::Mapping(mut entries, _) => {
+                entries.shrink_to_fit();
+                Value::Mapping(entries)
+            }
         };
         let node = Node {
             span: node_span,
@@ -971,6 +1012,18 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// Short text goes inline (no allocation); longer text keeps only its length.
+fn shrunk(s: std::borrow::Cow<'_, str>) -> CompactString {
+    match s {
+        std::borrow::Cow::Borrowed(b) => CompactString::new(b),
+        std::borrow::Cow::Owned(o) if o.len() <= 24 => CompactString::new(&o),
+        std::borrow::Cow::Owned(mut o) => {
+            o.shrink_to_fit();
+            CompactString::from(o)
+        }
+    }
+}
+
 /// The end of the quoted scalar whose opening quote is at `start` (`limit` if unterminated).
 fn closing_quote(b: &[u8], start: usize, limit: usize) -> usize {
     let limit = limit.min(b.len());
@@ -1010,12 +1063,12 @@ fn skip_property(b: &[u8], mut p: usize, limit: usize) -> usize {
     p
 }
 
-fn tag_string(tag: Option<std::borrow::Cow<'_, Tag>>) -> Option<Box<str>> {
+fn tag_string(tag: Option<std::borrow::Cow<'_, SaphyrTag>>) -> Option<Tag> {
     let tag = tag?;
     let mut s = String::with_capacity(tag.handle.len() + tag.suffix.len());
     s.push_str(&tag.handle);
     s.push_str(&tag.suffix);
-    Some(s.into_boxed_str())
+    Some(Tag::new(s))
 }
 
 /// Every name written after a `*` (a superset of the aliases: `/*` in paths lands here too).
@@ -1112,6 +1165,13 @@ mod tests {
             .at(path)
             .unwrap_or_else(|| panic!("{path:?} not in {text:?}"));
         src(text, node)
+    }
+
+    /// The trees of a whole repository are in memory at once: keep nodes small.
+    #[test]
+    fn node_size() {
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(std::mem::size_of::<Entry>(), 96);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub struct Attachment<'a> {
 /// attachment of each config, plus whether any of its ports has Socket.IO evidence.
 pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
     let mut out: Vec<Attachment<'_>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for service in ws.of_kind("Service") {
         for port in k8s::service_ports(service) {
             let Some(evidence) = ws.realtime.port(service.id, port.index) else {
@@ -53,7 +54,7 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
             let Some(config) = reference.config.map(|c| ws.resource(c)) else {
                 continue;
             };
-            if out.iter().any(|a| a.config.id == config.id) {
+            if !seen.insert(config.id) {
                 continue;
             }
             out.push(Attachment {
@@ -292,7 +293,7 @@ pub fn spec_anchor(r: &Resource) -> Location {
 /// The nginx version a config runs on: the image tag of a container that mounts it, else the
 /// configured assumption.
 pub fn nginx_version(ws: &Workspace, conf: &Conf) -> Option<(NginxVersion, Option<Location>)> {
-    for mount in ws.links.nginx_mounts.iter().filter(|m| m.conf == conf.id) {
+    for mount in ws.links.mounts_of_conf(conf.id) {
         let workload = ws.resource(mount.workload);
         let Some(pod) = k8s::pod_spec(workload) else {
             continue;
@@ -326,11 +327,9 @@ pub fn split_image(image: &str) -> (&str, Option<&str>) {
 /// Whether this config runs in pods behind a GKE load balancer (a GKE Ingress backend
 /// Service selects them), with the Service as evidence.
 pub fn behind_google_lb<'a>(ws: &'a Workspace, conf: &Conf) -> Option<(&'a Resource, Location)> {
-    for mount in ws.links.nginx_mounts.iter().filter(|m| m.conf == conf.id) {
-        for service in ws.of_kind("Service") {
-            if !ws.links.workloads_of(service.id).contains(&mount.workload) {
-                continue;
-            }
+    for mount in ws.links.mounts_of_conf(conf.id) {
+        for service in ws.links.services_of(mount.workload) {
+            let service = ws.resource(*service);
             if let Some(b) = ws.links.gke_backends_of(ws, service.id).next() {
                 let ingress = ws.resource(b.ingress);
                 return Some((service, ingress.location(b.backend.service.span)));

@@ -54,34 +54,44 @@ impl Rule for UnusedBackendConfig {
                 }
             }
         }
-        for config in ws.of_kind("BackendConfig") {
-            let used = referenced.contains(&(None, config.name.clone()))
-                || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
-                || (!config.namespace_explicit
-                    && referenced.iter().any(|(_, n)| n == &config.name));
-            if used || explained.contains(&config.id) {
-                continue;
-            }
-            // Only when the Services of its namespace are in the linted set: otherwise the
-            // Service that references it is likely elsewhere (a partial repository).
-            let services_here = ws.resources.iter().any(|r| {
-                (r.is("Service") || r.is("MultiClusterService"))
-                    && r.namespace == config.namespace
-                    && r.namespace_explicit == config.namespace_explicit
-            });
-            // An Ingress of the namespace routing to a Service that is not here: that Service may
-            // be the one referencing this BackendConfig.
-            let backend_missing = ws.links.backends.iter().any(|b| {
+        // Computed once (not per BackendConfig): names referenced from any namespace, the
+        // (namespace, explicit) pairs that have Services, and those with an Ingress routing to
+        // a Service that is not here.
+        let referenced_names: HashSet<&str> = referenced.iter().map(|(_, n)| n.as_str()).collect();
+        let namespaces_with_services: HashSet<(&str, bool)> = ws
+            .resources
+            .iter()
+            .filter(|r| r.is("Service") || r.is("MultiClusterService"))
+            .map(|r| (r.namespace.as_str(), r.namespace_explicit))
+            .collect();
+        let namespaces_with_missing_backend: HashSet<(&str, bool)> = ws
+            .links
+            .backends
+            .iter()
+            .filter_map(|b| {
                 let ingress = ws.resource(b.ingress);
                 let strict_match = b.service.is_some_and(|s| {
                     let s = ws.resource(s);
                     s.namespace == ingress.namespace
                         && s.namespace_explicit == ingress.namespace_explicit
                 });
-                !strict_match
-                    && ingress.namespace == config.namespace
-                    && ingress.namespace_explicit == config.namespace_explicit
-            });
+                (!strict_match).then_some((ingress.namespace.as_str(), ingress.namespace_explicit))
+            })
+            .collect();
+        for config in ws.of_kind("BackendConfig") {
+            let used = referenced.contains(&(None, config.name.clone()))
+                || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
+                || (!config.namespace_explicit && referenced_names.contains(config.name.as_str()));
+            if used || explained.contains(&config.id) {
+                continue;
+            }
+            let here = (config.namespace.as_str(), config.namespace_explicit);
+            // Only when the Services of its namespace are in the linted set: otherwise the
+            // Service that references it is likely elsewhere (a partial repository).
+            let services_here = namespaces_with_services.contains(&here);
+            // An Ingress of the namespace routing to a Service that is not here: that Service may
+            // be the one referencing this BackendConfig.
+            let backend_missing = namespaces_with_missing_backend.contains(&here);
             if !services_here || backend_missing || ws.settings.partial_repo {
                 continue;
             }
