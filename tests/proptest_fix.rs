@@ -22,6 +22,12 @@ struct App {
     nginx: String,
 }
 
+/// A bare `\n` (not after `\r`) somewhere in `text`.
+fn has_bare_lf(text: &str) -> bool {
+    text.match_indices('\n')
+        .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'\r')
+}
+
 fn service() -> impl Strategy<Value = String> {
     (
         any::<bool>(),
@@ -156,15 +162,22 @@ fn app() -> impl Strategy<Value = App> {
         nginx_conf(),
         // Comments between documents and `---` variants.
         prop_oneof![Just("---\n"), Just("--- # next\n"), Just("\n---\n")],
+        // Files with Windows line endings.
+        any::<bool>(),
     )
-        .prop_map(|(svc, bc, ing, dep, cm, nginx, sep)| {
+        .prop_map(|(svc, bc, ing, dep, cm, nginx, sep, crlf)| {
             let docs: Vec<String> = [svc, bc, ing, dep, cm.map(|(c, s)| configmap(&c, s))]
                 .into_iter()
                 .flatten()
                 .collect();
-            App {
-                manifests: docs.join(sep),
-                nginx,
+            let manifests = docs.join(sep);
+            if crlf {
+                App {
+                    manifests: manifests.replace('\n', "\r\n"),
+                    nginx: nginx.replace('\n', "\r\n"),
+                }
+            } else {
+                App { manifests, nginx }
             }
         })
 }
@@ -205,10 +218,15 @@ fn check_fixes(app: &App, dir: &Path) {
     );
     let outcome = fix_in_memory(&o, &|_| true, Applicability::Unsafe);
     check_result(&outcome.result);
-    for (path, (_, fixed)) in &outcome.changed {
+    for (path, (original, fixed)) in &outcome.changed {
         assert!(
             parses(path, fixed),
             "{} no longer parses:\n{fixed}",
+            path.display()
+        );
+        assert!(
+            has_bare_lf(original) || !has_bare_lf(fixed),
+            "fixes brought LF line endings into CRLF file {}:\n{fixed:?}",
             path.display()
         );
     }

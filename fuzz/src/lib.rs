@@ -212,6 +212,11 @@ pub fn check_fix_pipeline(manifest: &str, nginx_conf: &str) {
             "a fix made {} unparseable:\n--- before\n{original}\n--- after\n{fixed}",
             path.display()
         );
+        assert!(
+            has_bare_lf(original) || !has_bare_lf(fixed),
+            "fixes brought LF line endings into CRLF file {}",
+            path.display()
+        );
     }
     assert!(
         outcome.converged,
@@ -231,6 +236,12 @@ pub fn check_fix_pipeline(manifest: &str, nginx_conf: &str) {
         "a second fix run still changes files: {:?}",
         again.changed
     );
+}
+
+/// A `\n` not preceded by `\r`.
+fn has_bare_lf(text: &str) -> bool {
+    text.match_indices('\n')
+        .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'\r')
 }
 
 /// Split fuzz input into two texts at the first NUL byte (manifest, nginx config).
