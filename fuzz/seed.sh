@@ -31,6 +31,8 @@ for d in "$shared"/scenarios/*/; do
   printf '\0' >> "$out"
   c=$(find "$d" -type f -name '*.conf' | sort | head -1)
   [ -n "$c" ] && cat "$c" >> "$out"
+  # The same with Windows line endings.
+  sed 's/$/\r/' "$out" > "$out-crlf"
   i=$((i+1))
 done
 # Corpus manifests paired with corpus nginx configs (a sample, to keep the corpus small).

@@ -177,8 +177,16 @@ fn still_parses(path: &Path, text: &str) -> bool {
 }
 
 /// Write a file atomically: a temporary file in the same directory, the original's
-/// permissions, then a rename over it.
+/// permissions, then a rename over it. A symlink is written through: its target gets the new
+/// content and the link stays a link (discovery only lints links that resolve inside the root).
 pub fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+    let resolved;
+    let path = if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let meta = std::fs::metadata(path)?;
     if meta.permissions().readonly() {
         return Err(std::io::Error::new(

@@ -33,3 +33,52 @@ fn fixes_keep_crlf_line_endings() {
     );
     assert!(outcome.converged);
 }
+
+/// `--fix` on a symlink (to a file inside the root) renamed the temporary file over the link:
+/// the link became a regular file holding the fix and its target kept the problem. Fixed in
+/// `fix::write_atomically`: a link is written through to its target and stays a link.
+#[cfg(unix)]
+#[test]
+fn fixes_write_through_symlinks_and_keep_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("real")).unwrap();
+    std::fs::create_dir_all(dir.path().join("k8s")).unwrap();
+    let target = dir.path().join("real/nginx.conf");
+    let link = dir.path().join("k8s/link.conf");
+    std::fs::write(
+        &target,
+        "http {\n  server {\n    listen 80;\n    location /socket.io/ {\n      proxy_pass http://b;\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../real/nginx.conf", &link).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lint-manifests"))
+        .args(["--fix", "--format", "concise", "k8s"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a regular file"
+    );
+    let fixed = std::fs::read_to_string(&target).unwrap();
+    assert!(fixed.contains("proxy_http_version 1.1;"), "{fixed}");
+    // No temporary file left behind in either directory.
+    for d in ["real", "k8s"] {
+        for entry in std::fs::read_dir(dir.path().join(d)).unwrap() {
+            let name = entry.unwrap().file_name();
+            assert!(
+                !name.to_string_lossy().starts_with(".lint-manifests-"),
+                "{name:?}"
+            );
+        }
+    }
+}
