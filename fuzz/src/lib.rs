@@ -164,7 +164,7 @@ fn walk_nginx(text: &str, directives: &[nginx::Directive]) {
 pub fn check_yaml(text: &str) {
     if let Ok(stream) = yaml::parse(text, &yaml::YamlLimits::default()) {
         for doc in &stream.documents {
-            walk_yaml(text, &doc.root, 0);
+            walk_yaml(text, &doc.root);
         }
         for c in &stream.comments {
             check_span_in(text, c.span, "yaml comment");
@@ -172,14 +172,14 @@ pub fn check_yaml(text: &str) {
     }
 }
 
-fn walk_yaml(text: &str, node: &yaml::Node, depth: usize) {
+fn walk_yaml(text: &str, node: &yaml::Node) {
     check_span_in(text, node.span, "yaml node");
     for e in node.entries() {
-        walk_yaml(text, &e.key, depth + 1);
-        walk_yaml(text, &e.value, depth + 1);
+        walk_yaml(text, &e.key);
+        walk_yaml(text, &e.value);
     }
     for item in node.items() {
-        walk_yaml(text, item, depth + 1);
+        walk_yaml(text, item);
     }
 }
 
@@ -261,7 +261,7 @@ pub fn configmap_with(conf: &str, style: u8) -> String {
     let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nginx\ndata:\n  nginx.conf: ";
     match style % 4 {
         0 | 1 => {
-            let header = if style % 4 == 0 { "|" } else { "|-" };
+            let header = if style.is_multiple_of(4) { "|" } else { "|-" };
             let mut s = format!("{head}{header}\n");
             for line in conf.split('\n') {
                 s.push_str("    ");
