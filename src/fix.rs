@@ -132,7 +132,8 @@ fn overlap(a: &Edit, b: &Edit) -> bool {
     a.span.start < b.span.end && b.span.start < a.span.end
 }
 
-/// Apply sorted, non-overlapping edits (stable for insertions at one offset).
+/// Apply sorted, non-overlapping edits (stable for insertions at one offset). Line breaks in
+/// a replacement follow the line the edit is on: `\r\n` in a CRLF file, `\n` otherwise.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
     let mut edits: Vec<&Edit> = edits.iter().collect();
     edits.sort_by_key(|e| (e.span.start, e.span.end));
@@ -144,11 +145,27 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
             continue;
         }
         out.push_str(&text[cursor..start]);
-        out.push_str(&e.replacement);
+        if e.replacement.contains('\n') && crlf_at(text, start) {
+            out.push_str(&e.replacement.replace("\r\n", "\n").replace('\n', "\r\n"));
+        } else {
+            out.push_str(&e.replacement);
+        }
         cursor = end;
     }
     out.push_str(&text[cursor..]);
     out
+}
+
+/// Whether the line holding `offset` ends in `\r\n` (the last line, without a break of its
+/// own, goes by the line before it).
+fn crlf_at(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let newline = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset + i)
+        .or_else(|| bytes[..offset].iter().rposition(|&b| b == b'\n'));
+    newline.is_some_and(|i| i > 0 && bytes[i - 1] == b'\r')
 }
 
 /// A fix must never turn a file into one that does not parse.
@@ -160,8 +177,16 @@ fn still_parses(path: &Path, text: &str) -> bool {
 }
 
 /// Write a file atomically: a temporary file in the same directory, the original's
-/// permissions, then a rename over it.
+/// permissions, then a rename over it. A symlink is written through: its target gets the new
+/// content and the link stays a link (discovery only lints links that resolve inside the root).
 pub fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+    let resolved;
+    let path = if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let meta = std::fs::metadata(path)?;
     if meta.permissions().readonly() {
         return Err(std::io::Error::new(
@@ -207,6 +232,22 @@ mod tests {
             Edit::replace(f, Span::new(4, 5), "Z"),
         ];
         assert_eq!(apply("abcdef", &edits), "abXYcdZf");
+    }
+
+    #[test]
+    fn replacements_follow_the_line_endings_of_the_file() {
+        let f = FileId(0);
+        let text = "a {\r\n  b;\r\n}\r\n";
+        let edits = vec![Edit::insert(f, 5, "  c;\n  d;\r\n")];
+        assert_eq!(apply(text, &edits), "a {\r\n  c;\r\n  d;\r\n  b;\r\n}\r\n");
+        // The last line has no break of its own: the one before it decides.
+        assert_eq!(apply("a\r\nb", &[Edit::insert(f, 3, "x\n")]), "a\r\nx\r\nb");
+        // LF files and mixed files at LF lines keep `\n`.
+        assert_eq!(apply("a\nb\n", &[Edit::insert(f, 2, "x\n")]), "a\nx\nb\n");
+        assert_eq!(
+            apply("a\r\nb\nc", &[Edit::insert(f, 3, "x\n")]),
+            "a\r\nx\nb\nc"
+        );
     }
 
     #[test]
