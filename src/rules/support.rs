@@ -38,11 +38,9 @@ pub struct Attachment<'a> {
     pub evidence: &'a [Evidence],
 }
 
-/// Every (BackendConfig, realtime port) attachment, grouped by BackendConfig: the first
-/// attachment of each config, plus whether any of its ports has Socket.IO evidence.
-pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
-    let mut out: Vec<Attachment<'_>> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+/// Every (realtime Service port, attached BackendConfig) pair, in resource and port order.
+pub fn every_realtime_attachment(ws: &Workspace) -> Vec<Attachment<'_>> {
+    let mut out = Vec::new();
     for service in ws.of_kind("Service") {
         for port in k8s::service_ports(service) {
             let Some(evidence) = ws.realtime.port(service.id, port.index) else {
@@ -54,9 +52,6 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
             let Some(config) = reference.config.map(|c| ws.resource(c)) else {
                 continue;
             };
-            if !seen.insert(config.id) {
-                continue;
-            }
             out.push(Attachment {
                 service,
                 port,
@@ -67,6 +62,16 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
         }
     }
     out
+}
+
+/// The first realtime attachment of each BackendConfig: rules about a BackendConfig's own
+/// settings report it once, whatever the number of ports using it.
+pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
+    let mut seen = std::collections::HashSet::new();
+    every_realtime_attachment(ws)
+        .into_iter()
+        .filter(|a| seen.insert(a.config.id))
+        .collect()
 }
 
 /// Every attached BackendConfig (referenced by a Service port that resolves to it), once, with

@@ -1,11 +1,12 @@
 //! GKE013 session-affinity-missing: see `rules/GKE013.md`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::model::k8s;
 use crate::model::Workspace;
 use crate::parse::yaml::Node;
 use crate::rules::edit::insert_entry;
-use crate::rules::support::{attached_label, diagnostic, spec_anchor, with_evidence, Attachment};
+use crate::rules::support::{
+    attached_label, diagnostic, every_realtime_attachment, spec_anchor, with_evidence,
+};
 use crate::rules::Rule;
 
 pub struct SessionAffinityMissing;
@@ -93,32 +94,4 @@ impl Rule for SessionAffinityMissing {
             out.push(d);
         }
     }
-}
-
-/// Every (BackendConfig, realtime port) attachment, in Service and port order. Unlike
-/// `realtime_attachments`, not one per BackendConfig: a config shared by a plain WebSocket port
-/// and a Socket.IO port (or by two Services) must be judged on the Socket.IO one.
-fn every_realtime_attachment(ws: &Workspace) -> Vec<Attachment<'_>> {
-    let mut out = Vec::new();
-    for service in ws.of_kind("Service") {
-        for port in k8s::service_ports(service) {
-            let Some(evidence) = ws.realtime.port(service.id, port.index) else {
-                continue;
-            };
-            let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
-                continue;
-            };
-            let Some(config) = reference.config.map(|c| ws.resource(c)) else {
-                continue;
-            };
-            out.push(Attachment {
-                service,
-                port,
-                reference,
-                config,
-                evidence,
-            });
-        }
-    }
-    out
 }
