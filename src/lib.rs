@@ -14,6 +14,7 @@ pub mod fix;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod registry;
 pub mod rendered;

@@ -16,25 +16,6 @@ fn check_scenario(name: &str) {
     validate_sarif(&sarif);
 }
 
-pub fn validate_sarif(sarif: &serde_json::Value) {
-    let schema_text =
-        std::fs::read_to_string(shared().join("schemas/sarif-schema-2.1.0.json")).expect("schema");
-    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF does not validate:\n{}",
-        errors.join("\n")
-    );
-}
-
 #[test]
 fn seed_initial() {
     check_scenario("seed-initial");

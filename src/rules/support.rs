@@ -150,21 +150,7 @@ pub fn json_string_span(ws: &Workspace, r: &Resource, value: &Node, text: &str) 
     }
 }
 
-/// Edit distance in characters.
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub(crate) use crate::names::levenshtein;
 
 /// The candidate closest to `text` by edit distance, when close enough to be a typo.
 pub(crate) fn nearest<'a>(

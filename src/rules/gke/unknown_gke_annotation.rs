@@ -3,7 +3,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Level};
 use crate::model::Workspace;
 use crate::rules::edit::remove_entry;
-use crate::rules::support::{at_level, diagnostic, levenshtein};
+use crate::rules::support::{at_level, diagnostic, nearest};
 use crate::rules::Rule;
 
 pub struct UnknownGkeAnnotation;
@@ -110,7 +110,7 @@ impl Rule for UnknownGkeAnnotation {
                     ));
                 } else {
                     d = at_level(d, Level::Warning);
-                    match nearest(key, known) {
+                    match nearest(key, known.iter().copied()) {
                         Some(near) => d = d.with_help(format!("did you mean `{near}`?")),
                         None => {
                             d = d.with_help(format!(
@@ -135,16 +135,6 @@ impl Rule for UnknownGkeAnnotation {
     }
 }
 
-/// The known key closest to `key` by edit distance, when close enough to be a typo.
-fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (levenshtein(key, k), *k))
-        .filter(|&(d, k)| d <= (k.len() / 5).max(2))
-        .min()
-        .map(|(_, k)| k)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,9 +142,15 @@ mod tests {
     #[test]
     fn suggests_typos_only() {
         assert_eq!(
-            nearest("kubernetes.io/ingress.global-static-ip", INGRESS_KEYS),
+            nearest(
+                "kubernetes.io/ingress.global-static-ip",
+                INGRESS_KEYS.iter().copied()
+            ),
             Some("kubernetes.io/ingress.global-static-ip-name")
         );
-        assert_eq!(nearest(PHANTOM_WEBSOCKET_KEY, INGRESS_KEYS), None);
+        assert_eq!(
+            nearest(PHANTOM_WEBSOCKET_KEY, INGRESS_KEYS.iter().copied()),
+            None
+        );
     }
 }
