@@ -251,6 +251,8 @@ pub struct Resolver {
     defaults: Arc<Resolved>,
     /// Directory -> its settings (or the error loading them).
     cache: Mutex<HashMap<PathBuf, Result<Arc<Resolved>, ConfigError>>>,
+    /// A file's directory as written -> its settings (see [`Resolver::for_file`]).
+    file_dir_cache: Mutex<HashMap<PathBuf, Result<Arc<Resolved>, ConfigError>>>,
 }
 
 impl Resolver {
@@ -269,6 +271,7 @@ impl Resolver {
             fixed,
             defaults,
             cache: Mutex::new(HashMap::new()),
+            file_dir_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -287,6 +290,29 @@ impl Resolver {
                 self.for_dir(&dir)
             }
         }
+    }
+
+    /// Settings for a file known to be a file (what discovery found): no `stat` per file, and
+    /// one lookup per directory as written, before it is made absolute.
+    pub fn for_file(&self, file: &Path) -> Result<Arc<Resolved>, ConfigError> {
+        if !matches!(self.discovery, Discovery::Closest) {
+            return self.for_path(file);
+        }
+        let written_dir = file.parent().unwrap_or(Path::new(""));
+        if let Some(hit) = self.file_dir_cache.lock().unwrap().get(written_dir) {
+            return hit.clone();
+        }
+        let dir = if written_dir.as_os_str().is_empty() {
+            absolute(Path::new("."))
+        } else {
+            absolute(written_dir)
+        };
+        let result = self.for_dir(&dir);
+        self.file_dir_cache
+            .lock()
+            .unwrap()
+            .insert(written_dir.to_path_buf(), result.clone());
+        result
     }
 
     fn for_dir(&self, dir: &Path) -> Result<Arc<Resolved>, ConfigError> {

@@ -127,7 +127,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     let resolver = options.config.as_deref();
     let mut settings_for = |path: &Path| -> Option<Arc<Resolved>> {
         let resolver = resolver?;
-        match resolver.for_path(path) {
+        match resolver.for_file(path) {
             Ok(r) => Some(r),
             Err(e) => {
                 if !config_errors.contains(&e) {
@@ -290,12 +290,20 @@ impl PhaseTimer {
     fn phase(&mut self, name: &str) {
         if let Some(start) = &mut self.0 {
             eprintln!(
-                "lint-manifests: {name}: {:.1} ms",
-                start.elapsed().as_secs_f64() * 1e3
+                "lint-manifests: {name}: {:.1} ms, resident {} MB",
+                start.elapsed().as_secs_f64() * 1e3,
+                resident_megabytes().map_or_else(|| "?".to_string(), |mb| mb.to_string())
             );
             *start = std::time::Instant::now();
         }
     }
+}
+
+/// Resident memory now (Linux), for the phase timings: where the peak comes from.
+fn resident_megabytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / 1_000_000)
 }
 
 /// Freeing the model (millions of small allocations on a large repository) takes as long as a

@@ -78,6 +78,7 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
 /// one attachment: a realtime port's when it has one (then `evidence` is not empty).
 pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
     let mut out: Vec<Attachment<'_>> = Vec::new();
+    let mut slot_of_config = std::collections::HashMap::new();
     for service in ws.of_kind("Service") {
         for port in k8s::service_ports(service) {
             let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {
@@ -87,24 +88,24 @@ pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
                 continue;
             };
             let evidence = ws.realtime.port(service.id, port.index).unwrap_or(&[]);
-            match out.iter_mut().find(|a| a.config.id == config.id) {
-                Some(a) if a.evidence.is_empty() && !evidence.is_empty() => {
-                    *a = Attachment {
-                        service,
-                        port,
-                        reference,
-                        config,
-                        evidence,
-                    };
+            let attachment = Attachment {
+                service,
+                port,
+                reference,
+                config,
+                evidence,
+            };
+            match slot_of_config.entry(config.id) {
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    let kept: &mut Attachment<'_> = &mut out[*slot.get()];
+                    if kept.evidence.is_empty() && !evidence.is_empty() {
+                        *kept = attachment;
+                    }
                 }
-                Some(_) => {}
-                None => out.push(Attachment {
-                    service,
-                    port,
-                    reference,
-                    config,
-                    evidence,
-                }),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(out.len());
+                    out.push(attachment);
+                }
             }
         }
     }
