@@ -218,20 +218,20 @@ fn retain_in_files(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], only
         .iter()
         .map(|p| p.canonicalize().unwrap_or_else(|_| clean_path(p)))
         .collect();
-    let keep: Vec<bool> = files
-        .iter()
-        .map(|f| {
-            wanted.contains(
-                &f.path
-                    .canonicalize()
-                    .unwrap_or_else(|_| clean_path(&f.path)),
-            )
-        })
-        .collect();
+    // Only the files that have findings are resolved: the repository context of a pre-commit
+    // run is hundreds of files, and a `canonicalize` is a system call per path component.
+    let mut keep: HashMap<FileId, bool> = HashMap::new();
     diagnostics.retain(|d| {
-        keep.get(d.primary.file.0 as usize)
-            .copied()
-            .unwrap_or(false)
+        let file = d.primary.file;
+        *keep.entry(file).or_insert_with(|| {
+            files.get(file.0 as usize).is_some_and(|f| {
+                wanted.contains(
+                    &f.path
+                        .canonicalize()
+                        .unwrap_or_else(|_| clean_path(&f.path)),
+                )
+            })
+        })
     });
 }
 

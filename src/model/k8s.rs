@@ -224,7 +224,21 @@ impl ServicePort {
     }
 }
 
-pub fn service_ports(service: &Resource) -> Vec<ServicePort> {
+/// Views of a resource read once: every link and a dozen rules walk a Service's ports.
+#[derive(Debug, Default)]
+pub struct Views {
+    service_ports: std::sync::OnceLock<Vec<ServicePort>>,
+}
+
+/// A Service's ports, in order (read once per Service).
+pub fn service_ports(service: &Resource) -> &[ServicePort] {
+    service
+        .views
+        .service_ports
+        .get_or_init(|| read_service_ports(service))
+}
+
+fn read_service_ports(service: &Resource) -> Vec<ServicePort> {
     service
         .node
         .at(&["spec", "ports"])

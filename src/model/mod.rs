@@ -39,6 +39,8 @@ pub struct Resource {
     /// the same files are often applied with `kubectl -n`).
     pub namespace_explicit: bool,
     pub node: Node,
+    /// Typed views that many rules ask for, read from `node` on first use.
+    pub(crate) views: k8s::Views,
 }
 
 impl Resource {
@@ -279,5 +281,6 @@ fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
         namespace: ns_node.unwrap_or("default").to_string(),
         namespace_explicit: ns_node.is_some(),
         node: root,
+        views: k8s::Views::default(),
     });
 }

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use compact_str::CompactString;
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Level, Location};
@@ -42,7 +43,7 @@ pub enum Origin {
 
 #[derive(Clone, Debug)]
 pub struct Dir {
-    pub name: String,
+    pub name: CompactString,
     pub args: Vec<Arg>,
     pub file: FileId,
     pub span: Span,
@@ -108,17 +109,17 @@ impl Conf {
     }
 
     /// Every directive named `name`, at any depth, in source order.
+    ///
+    /// The arena is in source order already: `splice` pushes each directive before its block's
+    /// children and an included file's directives right after the `include`, so a scan of the
+    /// arena is the tree walk without the walking.
     pub fn all(&self, name: &str) -> Vec<DirId> {
-        let mut out = Vec::new();
-        let mut stack: Vec<DirId> = self.top.iter().rev().copied().collect();
-        while let Some(id) = stack.pop() {
-            let d = self.dir(id);
-            if d.name == name {
-                out.push(id);
-            }
-            stack.extend(d.children.iter().rev());
-        }
-        out
+        self.dirs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name == name)
+            .map(|(i, _)| DirId(to_u32(i)))
+            .collect()
     }
 
     /// Children of `parent` named `name`.

@@ -213,7 +213,7 @@ impl Realtime {
                 for mount in ws.links.mounts_of(w) {
                     let conf = ws.nginx.conf(mount.conf);
                     let container = &containers[mount.container];
-                    for port in &ports {
+                    for port in ports {
                         let target = port.effective_target().and_then(|t| match t {
                             PortRef::Number(n) => Some(n),
                             PortRef::Name(name) => container

@@ -167,10 +167,11 @@ impl Node {
 
     /// The entry whose key is the scalar `key` (the last one wins, as in Kubernetes).
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries()
-            .iter()
-            .rev()
-            .find(|e| e.key.as_str() == Some(key))
+        // The text comparison first (it fails on the length for almost every entry); only an
+        // equal key pays for the null check `as_str` makes.
+        self.entries().iter().rev().find(|e| {
+            matches!(&e.key.value, Value::Scalar(s) if s.text == key) && e.key.as_str().is_some()
+        })
     }
 
     /// The value under `key`, if this is a mapping that has it.

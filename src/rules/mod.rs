@@ -86,14 +86,30 @@ pub fn all() -> &'static [&'static dyn Rule] {
 }
 
 /// Run the enabled rules in parallel; the result is in no particular order (callers sort).
+///
+/// With `LINT_MANIFESTS_TIMINGS=rules` in the environment, each rule's own time goes to stderr,
+/// slowest first: the profile of a slow repository without a profiler.
 pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
-    all()
+    let timed = std::env::var_os("LINT_MANIFESTS_TIMINGS").is_some_and(|v| v == "rules");
+    let per_rule: Vec<(&'static str, std::time::Duration, Vec<Diagnostic>)> = all()
         .par_iter()
         .filter(|r| enabled(r.id()))
-        .flat_map_iter(|rule| {
+        .map(|rule| {
+            let start = std::time::Instant::now();
             let mut out = Vec::new();
             rule.check(ws, &mut out);
-            out
+            (rule.id(), start.elapsed(), out)
         })
-        .collect()
+        .collect();
+    if timed {
+        let mut times: Vec<_> = per_rule.iter().map(|(id, t, _)| (*t, *id)).collect();
+        times.sort_by(|a, b| b.cmp(a));
+        for (time, id) in times {
+            eprintln!(
+                "lint-manifests: rule {id}: {:.2} ms",
+                time.as_secs_f64() * 1e3
+            );
+        }
+    }
+    per_rule.into_iter().flat_map(|(_, _, out)| out).collect()
 }

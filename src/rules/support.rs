@@ -32,7 +32,7 @@ pub fn with_evidence(mut d: Diagnostic, evidence: &[Evidence]) -> Diagnostic {
 /// A BackendConfig attached to a realtime Service port.
 pub struct Attachment<'a> {
     pub service: &'a Resource,
-    pub port: ServicePort,
+    pub port: &'a ServicePort,
     pub reference: &'a BackendConfigRef,
     pub config: &'a Resource,
     pub evidence: &'a [Evidence],
@@ -113,7 +113,7 @@ pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
 }
 
 /// Every (Service, port) a BackendConfig is attached to, in Service and port order.
-pub fn users_of<'a>(ws: &'a Workspace, config: &Resource) -> Vec<(&'a Resource, ServicePort)> {
+pub fn users_of<'a>(ws: &'a Workspace, config: &Resource) -> Vec<(&'a Resource, &'a ServicePort)> {
     let mut out = Vec::new();
     for &s in ws
         .links
@@ -391,7 +391,7 @@ pub fn nginx_identity(ws: &Workspace, conf: &Conf, dir: DirId) -> String {
             let d = conf.dir(id);
             let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
             if args.is_empty() {
-                d.name.clone()
+                d.name.to_string()
             } else {
                 format!("{} {}", d.name, args.join(" "))
             }

@@ -43,7 +43,7 @@ pub fn prepare_if_args(args: &mut Vec<String>) {
 
 /// The JSON arguments of a directive, as crossplane gives them.
 pub fn json_args(text: &str, d: &Directive) -> Vec<String> {
-    let mut args: Vec<String> = d.args.iter().map(|a| a.value.clone()).collect();
+    let mut args: Vec<String> = d.args.iter().map(|a| a.value.to_string()).collect();
     if let Some(raw) = d.block.as_ref().and_then(|b| b.raw) {
         let body = text.get(raw.range()).unwrap_or("");
         args.push(if body.contains('\r') {
@@ -86,7 +86,7 @@ pub fn directives_json(
         match step {
             Step::Enter(d) => {
                 let mut obj = Map::new();
-                obj.insert("directive".into(), json!(d.name));
+                obj.insert("directive".into(), json!(d.name.as_str()));
                 obj.insert("line".into(), json!(d.line));
                 obj.insert("column".into(), json!(column(text, d.name_span.start)));
                 obj.insert("args".into(), json!(json_args(text, d)));

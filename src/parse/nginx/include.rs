@@ -460,7 +460,7 @@ pub fn load_many(
                 } else {
                     resolve_in_dirs(root, &[including_dir, &main_dir, root], &arg.value)
                 };
-                found.push((d.span, arg.span, d.line, arg.value.clone(), result));
+                found.push((d.span, arg.span, d.line, arg.value.to_string(), result));
             }
         }
         let depth = tree.files[i].depth;

@@ -23,6 +23,8 @@ pub mod include;
 mod lexer;
 mod parser;
 
+use compact_str::CompactString;
+
 use crate::source::Span;
 
 pub use parser::{parse, parse_partial, MAX_DEPTH};
@@ -42,7 +44,9 @@ pub struct Config {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Directive {
-    pub name: String,
+    /// Directive names and most arguments fit in 24 bytes: stored inline, no allocation of
+    /// their own (every embedded config of a repository stays in memory until the rules ran).
+    pub name: CompactString,
     pub name_span: Span,
     pub args: Vec<Arg>,
     /// `Some` for block directives (`http { ... }`), including `*_by_lua_block`.
@@ -57,7 +61,7 @@ pub struct Directive {
 pub struct Arg {
     /// The value as crossplane gives it: quotes removed, `\"` and `\'` unescaped inside
     /// quotes, other escapes kept verbatim.
-    pub value: String,
+    pub value: CompactString,
     /// The argument's source text, quotes included.
     pub span: Span,
     pub quoted: bool,

@@ -124,14 +124,14 @@ fn run(text: &str, state: &mut State<'_>) -> Result<(), NginxError> {
                 lua = Some(t);
             } else {
                 args.push(Arg {
-                    value: lexer::value(text, &t),
+                    value: lexer::value(text, &t).into(),
                     span: t.span(),
                     quoted: t.kind == Kind::Quoted,
                 });
             }
         };
         let mut directive = Directive {
-            name,
+            name: name.into(),
             name_span: tok.span(),
             args: std::mem::take(&mut args),
             block: None,
@@ -237,8 +237,8 @@ mod tests {
             .iter()
             .map(|d| {
                 (
-                    d.name.clone(),
-                    d.args.iter().map(|a| a.value.clone()).collect(),
+                    d.name.to_string(),
+                    d.args.iter().map(|a| a.value.to_string()).collect(),
                 )
             })
             .collect()

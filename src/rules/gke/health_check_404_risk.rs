@@ -45,7 +45,7 @@ impl Rule for HealthCheck404Risk {
                 continue;
             }
             let service = ws.resource(service_id);
-            let Some(port) = k8s::service_ports(service).into_iter().nth(port_index) else {
+            let Some(port) = k8s::service_ports(service).get(port_index) else {
                 continue;
             };
             for &w in ws.links.workloads_of(service_id) {

@@ -34,7 +34,7 @@ impl Rule for HealthCheckFromReadinessProbe {
                 continue;
             }
             let service = ws.resource(service_id);
-            let Some(port) = k8s::service_ports(service).into_iter().nth(port_index) else {
+            let Some(port) = k8s::service_ports(service).get(port_index) else {
                 continue;
             };
             // A ClusterIP Service without NEG never becomes a backend: GKE011.
@@ -64,7 +64,7 @@ impl Rule for HealthCheckFromReadinessProbe {
             if config.is_some_and(|c| c.node.at(&["spec", "healthCheck"]).is_some()) {
                 continue;
             }
-            let probe = adoptable_probe(ws, service, &port);
+            let probe = adoptable_probe(ws, service, port);
             let where_no_check = match config {
                 Some(c) => (
                     spec_anchor(c),

@@ -67,7 +67,7 @@ impl Rule for TargetPortMismatch {
                     PortRef::Name(name) if !valid_port_name(name) => true,
                     PortRef::Name(name) => declared(&|p| p.name.as_deref() == Some(name)),
                     // Metrics endpoints are often served on ports nobody declares.
-                    PortRef::Number(_) if is_metrics(service, &port) => true,
+                    PortRef::Number(_) if is_metrics(service, port) => true,
                     PortRef::Number(n) => {
                         // A number reaches the port whether declared or not: only a mismatch
                         // with pods that declare every port they listen on is certain.
