@@ -114,7 +114,12 @@ pub struct Workspace {
     /// Findings made while building the model (LM002 in embedded configs, LM003).
     pub model_diagnostics: Vec<Diagnostic>,
     by_kind: HashMap<String, Vec<ResId>>,
-    by_name: HashMap<(String, String), Vec<ResId>>,
+    /// Kind -> name -> resources: looked up with borrowed strings, no allocation per lookup.
+    by_name: HashMap<String, HashMap<String, Vec<ResId>>>,
+    /// Kind -> explicit namespace -> resources, and kind -> resources without a namespace:
+    /// what [`Workspace::of_kind_in_namespace_of`] reads instead of scanning a whole kind.
+    by_namespace: HashMap<String, HashMap<String, Vec<ResId>>>,
+    without_namespace: HashMap<String, Vec<ResId>>,
 }
 
 impl Workspace {
@@ -134,11 +139,28 @@ impl Workspace {
             }
         }
         let mut by_kind: HashMap<String, Vec<ResId>> = HashMap::new();
-        let mut by_name: HashMap<(String, String), Vec<ResId>> = HashMap::new();
+        let mut by_name: HashMap<String, HashMap<String, Vec<ResId>>> = HashMap::new();
+        let mut by_namespace: HashMap<String, HashMap<String, Vec<ResId>>> = HashMap::new();
+        let mut without_namespace: HashMap<String, Vec<ResId>> = HashMap::new();
         for r in &resources {
+            if r.namespace_explicit {
+                by_namespace
+                    .entry(r.kind.clone())
+                    .or_default()
+                    .entry(r.namespace.clone())
+                    .or_default()
+                    .push(r.id);
+            } else {
+                without_namespace
+                    .entry(r.kind.clone())
+                    .or_default()
+                    .push(r.id);
+            }
             by_kind.entry(r.kind.clone()).or_default().push(r.id);
             by_name
-                .entry((r.kind.clone(), r.name.clone()))
+                .entry(r.kind.clone())
+                .or_default()
+                .entry(r.name.clone())
                 .or_default()
                 .push(r.id);
         }
@@ -161,6 +183,8 @@ impl Workspace {
             model_diagnostics,
             by_kind,
             by_name,
+            by_namespace,
+            without_namespace,
         };
         ws.links = Links::build(&ws);
         ws.realtime = Realtime::build(&ws);
@@ -187,7 +211,7 @@ impl Workspace {
     /// The resource `kind`/`name` in the namespace of `from` (lenient when a namespace is
     /// unset on either side).
     pub fn find(&self, kind: &str, name: &str, from: &Resource) -> Option<&Resource> {
-        let candidates = self.by_name.get(&(kind.to_string(), name.to_string()))?;
+        let candidates = self.by_name.get(kind)?.get(name)?;
         // Exact namespace matches first, then lenient ones (a side without a namespace); among
         // equals, the one whose file is closest to `from`'s (longest common path prefix), so
         // that a monorepo's `frontend` links to the `frontend` next to it.
@@ -219,10 +243,34 @@ impl Workspace {
             .map(|(_, r)| r)
     }
 
+    /// Resources of `kind` that `from` sees by namespace ([`Resource::same_namespace`]: the same
+    /// namespace, or either side without one), in resource order. An index lookup, not a scan
+    /// of every resource of the kind: rules ask this once per resource.
+    pub fn of_kind_in_namespace_of<'a>(&'a self, kind: &str, from: &Resource) -> Vec<&'a Resource> {
+        if !from.namespace_explicit {
+            return self.of_kind(kind).collect();
+        }
+        let explicit = self
+            .by_namespace
+            .get(kind)
+            .and_then(|namespaces| namespaces.get(&from.namespace))
+            .map_or(&[][..], Vec::as_slice);
+        let unset = self
+            .without_namespace
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice);
+        let mut ids: Vec<ResId> = explicit.iter().chain(unset).copied().collect();
+        if !explicit.is_empty() && !unset.is_empty() {
+            ids.sort_unstable();
+        }
+        ids.into_iter().map(|id| self.resource(id)).collect()
+    }
+
     /// Resources of `kind` named `name` in any namespace (for "did you mean" and notes).
     pub fn named<'a>(&'a self, kind: &str, name: &str) -> impl Iterator<Item = &'a Resource> + 'a {
         self.by_name
-            .get(&(kind.to_string(), name.to_string()))
+            .get(kind)
+            .and_then(|names| names.get(name))
             .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(|&id| self.resource(id))

@@ -173,10 +173,7 @@ pub fn near_backend_config<'a>(
     service: &Resource,
     name: &str,
 ) -> Option<&'a Resource> {
-    let configs: Vec<&Resource> = ws
-        .of_kind("BackendConfig")
-        .filter(|c| c.same_namespace(service))
-        .collect();
+    let configs = ws.of_kind_in_namespace_of("BackendConfig", service);
     let near = nearest(name, configs.iter().map(|c| c.name.as_str()))?;
     configs.into_iter().find(|c| c.name == near)
 }
@@ -494,13 +491,15 @@ impl Neighbourhood {
 /// when one scales it, else its `replicas` (or the workload itself).
 pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> (Location, String) {
     if ws.links.hpa_max.contains_key(&workload.id) {
-        let hpa = ws.of_kind("HorizontalPodAutoscaler").find(|h| {
-            h.node
-                .at(&["spec", "scaleTargetRef", "name"])
-                .and_then(crate::parse::yaml::Node::as_str)
-                == Some(workload.name.as_str())
-                && h.same_namespace(workload)
-        });
+        let hpa = ws
+            .of_kind_in_namespace_of("HorizontalPodAutoscaler", workload)
+            .into_iter()
+            .find(|h| {
+                h.node
+                    .at(&["spec", "scaleTargetRef", "name"])
+                    .and_then(crate::parse::yaml::Node::as_str)
+                    == Some(workload.name.as_str())
+            });
         if let Some(h) = hpa {
             let at = h
                 .node

@@ -76,11 +76,9 @@ pub fn realtime_gateway_backends(ws: &Workspace) -> Vec<GatewayBackend<'_>> {
 /// Policies of `kind` whose `targetRef` names this Service, in its namespace.
 pub fn policies_for<'a>(ws: &'a Workspace, kind: &str, service: ResId) -> Vec<&'a Resource> {
     let s = ws.resource(service);
-    ws.of_kind(kind)
-        .filter(|p| {
-            p.same_namespace(s)
-                && policy_target(p).is_some_and(|t| t.kind == "Service" && t.name.value == s.name)
-        })
+    ws.of_kind_in_namespace_of(kind, s)
+        .into_iter()
+        .filter(|p| policy_target(p).is_some_and(|t| t.kind == "Service" && t.name.value == s.name))
         .collect()
 }
 

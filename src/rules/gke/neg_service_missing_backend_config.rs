@@ -112,8 +112,9 @@ fn unattached_configs<'a>(ws: &'a Workspace, service: &Resource) -> Vec<&'a Reso
                 .chain(a.ports.into_iter().map(|(_, v)| v))
         })
         .collect();
-    ws.of_kind("BackendConfig")
-        .filter(|c| c.same_namespace(service) && !referenced.contains(&c.name))
+    ws.of_kind_in_namespace_of("BackendConfig", service)
+        .into_iter()
+        .filter(|c| !referenced.contains(&c.name))
         .collect()
 }
 

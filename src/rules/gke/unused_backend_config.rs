@@ -34,8 +34,9 @@ impl Rule for UnusedBackendConfig {
                 let ns = s.namespace_explicit.then_some(s.namespace.as_str());
                 let Ok(parsed) = BackendConfigAnnotation::parse(text) else {
                     explained.extend(
-                        ws.of_kind("BackendConfig")
-                            .filter(|c| c.same_namespace(s) && text.contains(c.name.as_str()))
+                        ws.of_kind_in_namespace_of("BackendConfig", s)
+                            .into_iter()
+                            .filter(|c| text.contains(c.name.as_str()))
                             .map(|c| c.id),
                     );
                     continue;
