@@ -480,6 +480,7 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             (outcome.result, Some((outcome.applied, written)))
         }
     } else {
+        options.exit_after = true;
         (lint(&options, &enabled), None)
     };
 

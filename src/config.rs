@@ -24,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use toml_edit::{ImDocument, Item, TableLike};
 
 use crate::diagnostic::Level;
@@ -152,7 +152,8 @@ pub struct Resolved {
     levels: Vec<Option<Level>>,
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub exclude: Vec<String>,
-    exclude_matchers: Vec<GlobMatcher>,
+    /// All of `exclude` as one matcher: asked for every file and each of its folders.
+    exclude_set: GlobSet,
     pub fail_on: Level,
     pub settings: Settings,
     pub max_file_size: Option<u64>,
@@ -214,13 +215,13 @@ impl Resolved {
 
     /// Whether `exclude`/`extend-exclude` leave `path` out (the path or any of its folders).
     pub fn is_excluded(&self, path: &Path) -> bool {
-        if self.exclude_matchers.is_empty() {
+        if self.exclude_set.is_empty() {
             return false;
         }
         let rel = self.relative(path);
         let mut candidate = rel.as_str();
         loop {
-            if self.exclude_matchers.iter().any(|m| m.is_match(candidate)) {
+            if self.exclude_set.is_match(candidate) {
                 return true;
             }
             match candidate.rfind('/') {
@@ -346,7 +347,17 @@ pub fn find_closest(dir: &Path) -> Option<PathBuf> {
 
 /// Absolute, lexically normalized (`.` and `..` removed), symlinks kept.
 pub fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    // The working directory is read once: this runs for every file, and `std::path::absolute`
+    // asks the kernel each time (the process never changes directory).
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match CWD.get_or_init(|| std::env::current_dir().ok()) {
+            Some(cwd) => cwd.join(path),
+            None => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    };
     let mut out = PathBuf::new();
     for c in abs.components() {
         match c {
@@ -444,10 +455,14 @@ pub fn resolve(file: Option<&FileOptions>, overrides: &Overrides) -> Result<Reso
     if let Some(level) = overrides.fail_on {
         fail_on = level;
     }
-    let exclude_matchers = exclude
-        .iter()
-        .filter_map(|p| glob(p).ok())
-        .collect::<Vec<_>>();
+    let mut exclude_set = GlobSetBuilder::new();
+    for pattern in &exclude {
+        // Invalid patterns were reported when the file was read.
+        if let Ok(g) = glob_pattern(pattern) {
+            exclude_set.add(g);
+        }
+    }
+    let exclude_set = exclude_set.build().unwrap_or_else(|_| GlobSet::empty());
     Ok(Resolved {
         source: file.map(|f| f.path.clone()),
         dir,
@@ -455,7 +470,7 @@ pub fn resolve(file: Option<&FileOptions>, overrides: &Overrides) -> Result<Reso
         levels,
         per_file_ignores,
         exclude,
-        exclude_matchers,
+        exclude_set,
         fail_on,
         settings,
         max_file_size,
@@ -516,6 +531,10 @@ fn apply_layer(
 /// A glob relative to the configuration's directory: `*` stays within a folder, a pattern
 /// without `/` matches at any depth (`*.conf`, `vendor`), a trailing `/` matches a folder.
 pub fn glob(pattern: &str) -> Result<GlobMatcher, String> {
+    glob_pattern(pattern).map(|g| g.compile_matcher())
+}
+
+fn glob_pattern(pattern: &str) -> Result<Glob, String> {
     let mut p = pattern.trim().trim_start_matches("./").to_string();
     if let Some(stripped) = p.strip_suffix('/') {
         p = stripped.to_string();
@@ -528,7 +547,6 @@ pub fn glob(pattern: &str) -> Result<GlobMatcher, String> {
     GlobBuilder::new(&p)
         .literal_separator(true)
         .build()
-        .map(|g| g.compile_matcher())
         .map_err(|e| format!("invalid glob `{pattern}`: {e}"))
 }
 
