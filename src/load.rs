@@ -181,7 +181,7 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
             ),
         );
     }
-    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
         if !explicit && kind == FileKind::Nginx {
             // A binary file with a config-like name: not ours.
             return (

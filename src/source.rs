@@ -72,18 +72,25 @@ pub struct SourceFile {
     /// The path as shown to users: relative to the current directory when possible.
     pub path: PathBuf,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Built on first use: only files with findings (or suppression comments) need one.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> SourceFile {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(&text));
         SourceFile {
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| to_u32(i + 1)));
+            starts
+        })
     }
 
     /// 1-based line and character column of a byte offset (clamped to the text, and moved
@@ -93,11 +100,12 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line_index = match self.line_starts.binary_search(&to_u32(offset)) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&to_u32(offset)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_index] as usize;
+        let line_start = line_starts[line_index] as usize;
         let column = self.text[line_start..offset].chars().count() + 1;
         LineCol {
             line: to_u32(line_index + 1),
@@ -108,7 +116,7 @@ impl SourceFile {
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: u32) -> u32 {
         let index = (line.max(1) - 1) as usize;
-        self.line_starts
+        self.line_starts()
             .get(index)
             .copied()
             .unwrap_or(to_u32(self.text.len()))
@@ -118,7 +126,7 @@ impl SourceFile {
     pub fn line_text(&self, line: u32) -> &str {
         let start = self.line_start(line) as usize;
         let end = self
-            .line_starts
+            .line_starts()
             .get(line as usize)
             .map(|&next| next as usize)
             .unwrap_or(self.text.len());
@@ -126,19 +134,12 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> u32 {
-        to_u32(self.line_starts.len())
+        to_u32(self.line_starts().len())
     }
 
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
-}
-
-fn memchr_newlines(text: &str) -> impl Iterator<Item = u32> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| to_u32(i + 1))
 }
 
 #[cfg(test)]
