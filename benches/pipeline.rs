@@ -135,6 +135,14 @@ fn yaml_loading(c: &mut Criterion) {
                 }
             })
         });
+        // The saphyr path alone, to see what the fast path (`yaml::parse_fast`) gains.
+        g.bench_function(format!("parse-saphyr/{name}"), |b| {
+            b.iter(|| {
+                for (_, text) in set {
+                    black_box(yaml::parse_with_saphyr(text, &Default::default()).ok());
+                }
+            })
+        });
     }
     g.finish();
 }

@@ -13,6 +13,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag as
 
 use crate::source::Span;
 
+mod fast;
+
 /// Limits that turn hostile input into errors.
 #[derive(Clone, Copy, Debug)]
 pub struct YamlLimits {
@@ -273,10 +275,27 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 ///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
 ///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
+    if let Some(stream) = fast::parse(text, limits) {
+        return Ok(stream);
+    }
+    parse_with_saphyr(text, limits)
+}
+
+/// [`parse`] without the fast path: saphyr-parser's events only. For tests and benchmarks
+/// that compare the two.
+#[doc(hidden)]
+pub fn parse_with_saphyr(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
     match parse_once(text, limits) {
         Ok(stream) => Ok(stream),
         Err(failure) => parse_padded(text, limits, failure),
     }
+}
+
+/// The fast path alone: `Some` only for text in its subset, with the tree [`parse`] returns
+/// (see `fast.rs`). For tests and benchmarks.
+#[doc(hidden)]
+pub fn parse_fast(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
+    fast::parse(text, limits)
 }
 
 /// How many blanks [`parse_padded`] may insert before giving up.
