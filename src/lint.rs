@@ -289,23 +289,45 @@ pub fn relative_to_cwd(dir: &Path) -> PathBuf {
 }
 
 /// `LINT_MANIFESTS_TIMINGS=1`: the wall time of each phase on stderr (for profiling).
-struct PhaseTimer(Option<std::time::Instant>);
+/// Wall time, CPU time (all threads: CPU over wall is the parallelism a phase got) and
+/// resident memory at the end of each phase, on stderr.
+struct PhaseTimer(Option<(std::time::Instant, Option<u64>)>);
 
 impl PhaseTimer {
     fn from_env() -> PhaseTimer {
-        PhaseTimer(std::env::var_os("LINT_MANIFESTS_TIMINGS").map(|_| std::time::Instant::now()))
+        PhaseTimer(
+            std::env::var_os("LINT_MANIFESTS_TIMINGS")
+                .map(|_| (std::time::Instant::now(), cpu_milliseconds())),
+        )
     }
 
     fn phase(&mut self, name: &str) {
-        if let Some(start) = &mut self.0 {
+        if let Some((start, cpu_start)) = &mut self.0 {
+            let cpu_now = cpu_milliseconds();
+            let cpu = match (*cpu_start, cpu_now) {
+                (Some(a), Some(b)) => format!("{} ms", b.saturating_sub(a)),
+                _ => "?".to_string(),
+            };
             eprintln!(
-                "lint-manifests: {name}: {:.1} ms, resident {} MB",
+                "lint-manifests: {name}: {:.1} ms, cpu {cpu}, resident {} MB",
                 start.elapsed().as_secs_f64() * 1e3,
                 resident_megabytes().map_or_else(|| "?".to_string(), |mb| mb.to_string())
             );
             *start = std::time::Instant::now();
+            *cpu_start = cpu_now;
         }
     }
+}
+
+/// User plus system time of the process so far (Linux; 10 ms resolution).
+fn cpu_milliseconds() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start after the last `)`.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: u64 = fields.get(11)?.parse().ok()?;
+    let system: u64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks are 100 per second on every Linux this runs on (USER_HZ).
+    Some((user + system) * 10)
 }
 
 /// Resident memory now (Linux), for the phase timings: where the peak comes from.

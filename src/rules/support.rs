@@ -158,10 +158,19 @@ pub(crate) fn nearest<'a>(
     text: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let text_chars = text.chars().count();
     candidates
         .into_iter()
-        .map(|k| (levenshtein(text, k), k))
-        .filter(|&(d, k)| d > 0 && d <= (k.chars().count() / 5).max(2))
+        .filter_map(|k| {
+            let k_chars = k.chars().count();
+            let allowed = (k_chars / 5).max(2);
+            // The distance is at least the difference in length: most candidates stop here.
+            if text_chars.abs_diff(k_chars) > allowed {
+                return None;
+            }
+            let d = levenshtein(text, k);
+            (d > 0 && d <= allowed).then_some((d, k))
+        })
         .min()
         .map(|(_, k)| k)
 }
