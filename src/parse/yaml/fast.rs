@@ -68,30 +68,42 @@ pub(crate) fn parse(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
 
 /// No byte that saphyr reads as a line break, BOM or non-printable character, other than `\n`.
 fn only_plain_characters(b: &[u8]) -> bool {
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let bad = match c {
-            b'\t' | b'\n' => false,
-            0..=0x1F | 0x7F => true,
-            0x20..=0x7E => false,
-            // NEL and the C1 controls
-            0xC2 => matches!(b.get(i + 1), Some(0x80..=0x9F)),
-            // LS, PS
-            0xE2 => b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)),
-            // BOM, U+FFFE, U+FFFF
-            0xEF => matches!(
-                (b.get(i + 1), b.get(i + 2)),
-                (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
-            ),
-            _ => false,
-        };
-        if bad {
+    // Printable ASCII, tab and newline need no closer look: whole blocks of those are skipped
+    // with a branch-free test the compiler vectorizes; only the bytes of a block holding
+    // anything else are looked at one by one (a sequence may run into the next block, whose
+    // continuation bytes then make it looked at too).
+    const BLOCK: usize = 32;
+    let mut block_start = 0;
+    while block_start < b.len() {
+        let block_end = (block_start + BLOCK).min(b.len());
+        let needs_a_look = b[block_start..block_end].iter().fold(false, |acc, &c| {
+            acc | ((c < 0x20) & (c != b'\n') & (c != b'\t')) | (c >= 0x7F)
+        });
+        if needs_a_look && (block_start..block_end).any(|i| is_unreadable_at(b, i)) {
             return false;
         }
-        i += 1;
+        block_start = block_end;
     }
     true
+}
+
+/// Whether the character starting at byte `i` is one the fast path leaves to saphyr.
+fn is_unreadable_at(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        b'\t' | b'\n' => false,
+        0..=0x1F | 0x7F => true,
+        0x20..=0x7E => false,
+        // NEL and the C1 controls
+        0xC2 => matches!(b.get(i + 1), Some(0x80..=0x9F)),
+        // LS, PS
+        0xE2 => b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)),
+        // BOM, U+FFFE, U+FFFF
+        0xEF => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
+        ),
+        _ => false,
+    }
 }
 
 /// A line with content (not blank, not only a comment).
