@@ -162,7 +162,19 @@ fn walk_nginx(text: &str, directives: &[nginx::Directive]) {
 }
 
 pub fn check_yaml(text: &str) {
-    if let Ok(stream) = yaml::parse(text, &yaml::YamlLimits::default()) {
+    let limits = yaml::YamlLimits::default();
+    // The fast path must give saphyr's tree exactly, or step aside.
+    if let Some(fast) = yaml::parse_fast(text, &limits) {
+        let slow = yaml::parse_with_saphyr(text, &limits)
+            .unwrap_or_else(|e| panic!("fast path accepted what saphyr rejects: {e:?}"));
+        assert_eq!(fast.comments, slow.comments, "comments differ");
+        assert_eq!(fast.documents.len(), slow.documents.len(), "document count");
+        for (f, s) in fast.documents.iter().zip(&slow.documents) {
+            assert_eq!(f.span, s.span, "document span");
+            assert!(f.root == s.root, "trees differ: {:?} vs {:?}", f.root, s.root);
+        }
+    }
+    if let Ok(stream) = yaml::parse(text, &limits) {
         for doc in &stream.documents {
             walk_yaml(text, &doc.root);
         }

@@ -228,6 +228,8 @@ impl ServicePort {
 #[derive(Debug, Default)]
 pub struct Views {
     service_ports: std::sync::OnceLock<Vec<ServicePort>>,
+    /// Positions of `metadata` in the root mapping and of `annotations` in it.
+    pub(super) annotations_at: std::sync::OnceLock<Option<(usize, usize)>>,
 }
 
 /// A Service's ports, in order (read once per Service).

@@ -73,14 +73,27 @@ impl Resource {
             .map_or(self.node.span, |n| n.span)
     }
 
+    /// `metadata.annotations`. Rules ask for annotations of every resource again and again:
+    /// where the node sits is found once (entry positions), then read directly.
+    fn annotations_node(&self) -> Option<&Node> {
+        let (metadata, annotations) = (*self.views.annotations_at.get_or_init(|| {
+            let position = |node: &Node, key: &str| {
+                let found = node.entry(key)?;
+                node.entries().iter().position(|e| std::ptr::eq(e, found))
+            };
+            let metadata = position(&self.node, "metadata")?;
+            let annotations = position(&self.node.entries()[metadata].value, "annotations")?;
+            Some((metadata, annotations))
+        }))?;
+        Some(&self.node.entries()[metadata].value.entries()[annotations].value)
+    }
+
     pub fn annotations(&self) -> &[Entry] {
-        self.node
-            .at(&["metadata", "annotations"])
-            .map_or(&[], Node::entries)
+        self.annotations_node().map_or(&[], Node::entries)
     }
 
     pub fn annotation(&self, key: &str) -> Option<&Entry> {
-        self.node.at(&["metadata", "annotations"])?.entry(key)
+        self.annotations_node()?.entry(key)
     }
 
     pub fn annotation_str(&self, key: &str) -> Option<&str> {

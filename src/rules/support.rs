@@ -459,7 +459,9 @@ pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
 /// directory, unless the directory holds so many manifest files that it is a collection of
 /// unrelated examples (a vendored corpus, a flattened export), where names collide by chance.
 pub struct Neighbourhood {
-    files_per_dir: std::collections::HashMap<std::path::PathBuf, usize>,
+    /// Per file (by `FileId`): its group. Files of one app-sized directory share their
+    /// directory's group; a file of a collection is a group of its own.
+    group_of_file: Vec<u32>,
 }
 
 /// Above this many manifest files a directory is a collection, not an app.
@@ -467,28 +469,42 @@ const APP_DIR_MAX_FILES: usize = 64;
 
 impl Neighbourhood {
     pub fn build(ws: &Workspace) -> Neighbourhood {
-        let mut files: Vec<crate::source::FileId> = ws.resources.iter().map(|r| r.file).collect();
-        files.sort();
-        files.dedup();
-        let mut files_per_dir = std::collections::HashMap::new();
-        for f in files {
-            if let Some(dir) = ws.file(f).path.parent() {
-                *files_per_dir.entry(dir.to_path_buf()).or_insert(0) += 1;
+        let mut has_resources = vec![false; ws.files.len()];
+        for r in &ws.resources {
+            has_resources[r.file.0 as usize] = true;
+        }
+        // Manifest files (files with resources) per directory.
+        let mut files_per_dir: std::collections::HashMap<&std::path::Path, usize> =
+            std::collections::HashMap::new();
+        for (file, _) in ws.files.iter().zip(&has_resources).filter(|(_, has)| **has) {
+            if let Some(dir) = file.path.parent() {
+                *files_per_dir.entry(dir).or_insert(0) += 1;
             }
         }
-        Neighbourhood { files_per_dir }
+        // Groups: app-sized directories first, numbered in order of appearance; then one group
+        // per remaining file, numbered after them so the two never collide.
+        let mut dir_group: std::collections::HashMap<&std::path::Path, u32> =
+            std::collections::HashMap::new();
+        let first_file_group = crate::source::to_u32(files_per_dir.len());
+        let group_of_file = ws
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| match file.path.parent() {
+                Some(d) if files_per_dir.get(d).is_none_or(|&n| n <= APP_DIR_MAX_FILES) => {
+                    let next = crate::source::to_u32(dir_group.len());
+                    *dir_group.entry(d).or_insert(next)
+                }
+                _ => first_file_group + crate::source::to_u32(i),
+            })
+            .collect();
+        Neighbourhood { group_of_file }
     }
 
-    /// Resources are neighbours exactly when their keys are equal: the directory when it is
-    /// app-sized, else the file itself. For indexing neighbours once.
-    pub fn key(&self, ws: &Workspace, r: &Resource) -> std::path::PathBuf {
-        let path = &ws.file(r.file).path;
-        match path.parent() {
-            Some(d) if self.files_per_dir.get(d).copied().unwrap_or(0) <= APP_DIR_MAX_FILES => {
-                d.to_path_buf()
-            }
-            _ => path.clone(),
-        }
+    /// Resources are neighbours exactly when their keys are equal: one key per app-sized
+    /// directory, else one per file. For indexing neighbours once.
+    pub fn key(&self, _ws: &Workspace, r: &Resource) -> u32 {
+        self.group_of_file[r.file.0 as usize]
     }
 
     pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {

@@ -1,7 +1,6 @@
 //! K8S001 ingress-backend-not-found: see `rules/K8S001.md`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::model::k8s::{self, PortRef};
@@ -16,7 +15,7 @@ const ID: &str = "K8S001";
 /// What the whole check needs once: who is a neighbour, which Services some route uses.
 struct Known {
     hood: Neighbourhood,
-    orphans: HashMap<(String, PathBuf), Vec<ResId>>,
+    orphans: HashMap<(String, u32), Vec<ResId>>,
 }
 
 impl Rule for IngressBackendNotFound {
@@ -34,7 +33,7 @@ impl Rule for IngressBackendNotFound {
             .chain(ws.links.routes.iter().filter_map(|r| r.service))
             .collect();
         // Services no route uses, by namespace and neighbourhood: the near-name candidates.
-        let mut orphans: HashMap<(String, PathBuf), Vec<ResId>> = HashMap::new();
+        let mut orphans: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
         for s in ws.of_kind("Service").filter(|s| !used.contains(&s.id)) {
             orphans
                 .entry((s.namespace.clone(), hood.key(ws, s)))

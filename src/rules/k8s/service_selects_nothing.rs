@@ -3,7 +3,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use crate::model::{ResId, Resource, Workspace};
 use crate::rules::support::{diagnostic, near_name, Neighbourhood};
@@ -26,7 +25,7 @@ impl Rule for ServiceSelectsNothing {
             .copied()
             .collect();
         // Workloads by namespace and neighbourhood, indexed once.
-        let mut workloads: HashMap<(String, PathBuf), Vec<ResId>> = HashMap::new();
+        let mut workloads: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
         for kind in k8s::WORKLOAD_KINDS {
             for w in ws.of_kind(kind) {
                 workloads
@@ -90,7 +89,7 @@ fn near_miss<'a>(
     ws: &'a Workspace,
     hood: &Neighbourhood,
     selected: &HashSet<ResId>,
-    workloads: &HashMap<(String, PathBuf), Vec<ResId>>,
+    workloads: &HashMap<(String, u32), Vec<ResId>>,
     service: &Resource,
     selector: &[(&str, &str)],
 ) -> Option<(&'a Resource, String)> {
