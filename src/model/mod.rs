@@ -10,6 +10,7 @@ pub mod nginx;
 pub mod realtime;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Loaded;
@@ -20,6 +21,9 @@ use crate::source::{to_u32, FileId, SourceFile, Span};
 pub use links::Links;
 pub use nginx::{ConfId, DirId, NginxModel};
 pub use realtime::{Evidence, Realtime};
+
+/// Above this many manifest files a directory is a collection, not an app.
+pub const APP_DIR_MAX_FILES: usize = 64;
 
 /// Index of a resource in [`Workspace::resources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +137,8 @@ pub struct Workspace {
     /// what [`Workspace::of_kind_in_namespace_of`] reads instead of scanning a whole kind.
     by_namespace: HashMap<String, HashMap<String, Vec<ResId>>>,
     without_namespace: HashMap<String, Vec<ResId>>,
+    /// Per file: its app group (see [`Workspace::app_group`]), computed on first use.
+    app_groups: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Workspace {
@@ -198,6 +204,7 @@ impl Workspace {
             by_name,
             by_namespace,
             without_namespace,
+            app_groups: std::sync::OnceLock::new(),
         };
         ws.links = Links::build(&ws);
         ws.realtime = Realtime::build(&ws);
@@ -254,6 +261,53 @@ impl Workspace {
             .filter_map(|r| Some(((rank(r)?, closeness(r), std::cmp::Reverse(r.id)), r)))
             .max_by_key(|(key, _)| *key)
             .map(|(_, r)| r)
+    }
+
+    /// Which app a file belongs to, as a group number: files of one directory holding at most
+    /// [`APP_DIR_MAX_FILES`] manifest files (files with resources) are one app; a file of a
+    /// bigger directory (a collection of unrelated examples, a flattened export, where names
+    /// collide by chance) is an app of its own.
+    pub fn app_group(&self, file: FileId) -> u32 {
+        self.app_groups.get_or_init(|| self.compute_app_groups())[file.0 as usize]
+    }
+
+    fn compute_app_groups(&self) -> Vec<u32> {
+        use std::ffi::OsStr;
+        let mut has_resources = vec![false; self.files.len()];
+        for r in &self.resources {
+            has_resources[r.file.0 as usize] = true;
+        }
+        // Directories as written (paths are normalized by the loader): compared as strings,
+        // which hashes far faster than `Path`'s component-wise hash.
+        fn dir_of(file: &SourceFile) -> Option<&OsStr> {
+            file.path.parent().map(Path::as_os_str)
+        }
+        let mut files_per_dir: HashMap<&OsStr, usize> = HashMap::new();
+        for (file, _) in self
+            .files
+            .iter()
+            .zip(&has_resources)
+            .filter(|(_, has)| **has)
+        {
+            if let Some(dir) = dir_of(file) {
+                *files_per_dir.entry(dir).or_insert(0) += 1;
+            }
+        }
+        // App directories first, numbered in order of appearance; then one group per other
+        // file, numbered after them so the two never collide.
+        let first_file_group = to_u32(files_per_dir.len());
+        let mut dir_group: HashMap<&OsStr, u32> = HashMap::new();
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| match dir_of(file) {
+                Some(d) if files_per_dir.get(d).is_none_or(|&n| n <= APP_DIR_MAX_FILES) => {
+                    let next = to_u32(dir_group.len());
+                    *dir_group.entry(d).or_insert(next)
+                }
+                _ => first_file_group + to_u32(i),
+            })
+            .collect()
     }
 
     /// Resources of `kind` that `from` sees by namespace ([`Resource::same_namespace`]: the same

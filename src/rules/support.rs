@@ -455,56 +455,21 @@ pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
-/// Which resources are neighbours: manifests of one app. The same file, or files of the same
-/// directory, unless the directory holds so many manifest files that it is a collection of
-/// unrelated examples (a vendored corpus, a flattened export), where names collide by chance.
-pub struct Neighbourhood {
-    /// Per file (by `FileId`): its group. Files of one app-sized directory share their
-    /// directory's group; a file of a collection is a group of its own.
-    group_of_file: Vec<u32>,
-}
-
-/// Above this many manifest files a directory is a collection, not an app.
-const APP_DIR_MAX_FILES: usize = 64;
+/// Which resources are neighbours: manifests of one app ([`Workspace::app_group`]): the same
+/// file, or files of the same directory, unless the directory holds so many manifest files
+/// that it is a collection of unrelated examples (a vendored corpus, a flattened export),
+/// where names collide by chance.
+pub struct Neighbourhood;
 
 impl Neighbourhood {
-    pub fn build(ws: &Workspace) -> Neighbourhood {
-        let mut has_resources = vec![false; ws.files.len()];
-        for r in &ws.resources {
-            has_resources[r.file.0 as usize] = true;
-        }
-        // Manifest files (files with resources) per directory.
-        let mut files_per_dir: std::collections::HashMap<&std::path::Path, usize> =
-            std::collections::HashMap::new();
-        for (file, _) in ws.files.iter().zip(&has_resources).filter(|(_, has)| **has) {
-            if let Some(dir) = file.path.parent() {
-                *files_per_dir.entry(dir).or_insert(0) += 1;
-            }
-        }
-        // Groups: app-sized directories first, numbered in order of appearance; then one group
-        // per remaining file, numbered after them so the two never collide.
-        let mut dir_group: std::collections::HashMap<&std::path::Path, u32> =
-            std::collections::HashMap::new();
-        let first_file_group = crate::source::to_u32(files_per_dir.len());
-        let group_of_file = ws
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, file)| match file.path.parent() {
-                Some(d) if files_per_dir.get(d).is_none_or(|&n| n <= APP_DIR_MAX_FILES) => {
-                    let next = crate::source::to_u32(dir_group.len());
-                    *dir_group.entry(d).or_insert(next)
-                }
-                _ => first_file_group + crate::source::to_u32(i),
-            })
-            .collect();
-        Neighbourhood { group_of_file }
+    pub fn build(_ws: &Workspace) -> Neighbourhood {
+        Neighbourhood
     }
 
-    /// Resources are neighbours exactly when their keys are equal: one key per app-sized
-    /// directory, else one per file. For indexing neighbours once.
-    pub fn key(&self, _ws: &Workspace, r: &Resource) -> u32 {
-        self.group_of_file[r.file.0 as usize]
+    /// Resources are neighbours exactly when their keys are equal. For indexing neighbours
+    /// once.
+    pub fn key(&self, ws: &Workspace, r: &Resource) -> u32 {
+        ws.app_group(r.file)
     }
 
     pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {
