@@ -480,7 +480,7 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
             (outcome.result, Some((outcome.applied, written)))
         }
     } else {
-        options.exit_after = true;
+        options.free_model = crate::lint::FreeModel::Never;
         (lint(&options, &enabled), None)
     };
 

@@ -76,6 +76,8 @@ pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub manifests: Vec<(FileId, yaml::YamlStream)>,
     pub nginx: Vec<(FileId, nginx::Config)>,
+    /// Files named on the command line (or stdin), not found by walking a directory.
+    pub explicit: Vec<FileId>,
     /// Files read only because an `include` named them (they are not linted on their own).
     pub included_only: Vec<FileId>,
     /// `(file of the include directive, span of the directive)` to what it includes.
@@ -114,11 +116,15 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
         );
         inputs.truncate(limits.max_files);
     }
-    let results: Vec<(SourceFile, Parsed)> = inputs
+    let results: Vec<(bool, SourceFile, Parsed)> = inputs
         .into_par_iter()
-        .map(|input| read_and_parse(input, limits))
+        .map(|input| {
+            let explicit = input.explicit;
+            let (file, parsed) = read_and_parse(input, limits);
+            (explicit, file, parsed)
+        })
         .collect();
-    for (file, parsed) in results {
+    for (explicit, file, parsed) in results {
         let id = FileId(to_u32(loaded.files.len()));
         match parsed {
             Parsed::NotAManifest => continue,
@@ -128,6 +134,9 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
                 diagnostic.primary.file = id;
                 loaded.diagnostics.push(diagnostic);
             }
+        }
+        if explicit {
+            loaded.explicit.push(id);
         }
         loaded.files.push(file);
     }

@@ -96,6 +96,29 @@ fn pre_commit_runs_agree_with_full_runs_on_the_scenarios() {
 }
 
 #[test]
+fn pre_commit_runs_agree_with_full_runs_on_every_fixture() {
+    let mut cases = 0;
+    for rule in std::fs::read_dir(fixtures()).unwrap() {
+        let rule = rule.unwrap().path();
+        if !rule.is_dir() {
+            continue;
+        }
+        for case in std::fs::read_dir(&rule).unwrap() {
+            let case = case.unwrap().path();
+            if !case.is_dir() {
+                continue;
+            }
+            let tmp = tempfile::tempdir().unwrap();
+            copy_tree(&case, tmp.path());
+            let _ = std::fs::remove_file(tmp.path().join("fix.diff"));
+            assert_each_file_agrees(tmp.path());
+            cases += 1;
+        }
+    }
+    assert!(cases > 100, "{cases} fixture cases");
+}
+
+#[test]
 fn pre_commit_runs_agree_with_full_runs_on_a_generated_monorepo() {
     let tmp = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

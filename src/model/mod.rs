@@ -8,6 +8,7 @@ pub mod k8s;
 pub mod links;
 pub mod nginx;
 pub mod realtime;
+pub mod scope;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -143,6 +144,17 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn build(loaded: Loaded, settings: Settings) -> Workspace {
+        Workspace::build_for(loaded, settings, None)
+    }
+
+    /// [`Workspace::build`] for a run that reports only the findings in `reported` files (a
+    /// pre-commit run): nginx inside ConfigMaps is parsed only where it can change those
+    /// findings ([`scope`]).
+    pub fn build_for(
+        loaded: Loaded,
+        settings: Settings,
+        reported: Option<&std::collections::HashSet<FileId>>,
+    ) -> Workspace {
         let Loaded {
             files,
             manifests,
@@ -150,6 +162,7 @@ impl Workspace {
             included_only,
             includes,
             diagnostics: _,
+            explicit: _,
         } = loaded;
         let mut resources = Vec::new();
         for (file, stream) in manifests {
@@ -183,29 +196,30 @@ impl Workspace {
                 .or_default()
                 .push(r.id);
         }
-        let mut model_diagnostics = Vec::new();
-        let nginx = NginxModel::build(
-            &files,
-            nginx_files,
-            &included_only,
-            &includes,
-            &resources,
-            &mut model_diagnostics,
-        );
         let mut ws = Workspace {
             files,
             resources,
-            nginx,
+            nginx: NginxModel::default(),
             links: Links::default(),
             realtime: Realtime::default(),
             settings,
-            model_diagnostics,
+            model_diagnostics: Vec::new(),
             by_kind,
             by_name,
             by_namespace,
             without_namespace,
             app_groups: std::sync::OnceLock::new(),
         };
+        let only_config_maps = reported.map(|files| scope::config_maps_for(&ws, files));
+        ws.nginx = NginxModel::build(
+            &ws.files,
+            nginx_files,
+            &included_only,
+            &includes,
+            &ws.resources,
+            only_config_maps.as_ref(),
+            &mut ws.model_diagnostics,
+        );
         ws.links = Links::build(&ws);
         ws.realtime = Realtime::build(&ws);
         ws

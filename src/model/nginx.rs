@@ -351,6 +351,7 @@ impl NginxModel {
         included_only: &[FileId],
         includes: &HashMap<(FileId, Span), IncludeTarget>,
         resources: &[Resource],
+        only_config_maps: Option<&HashSet<ResId>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> NginxModel {
         let mut model = NginxModel::default();
@@ -418,6 +419,7 @@ impl NginxModel {
         let candidates: Vec<(&Resource, &str, &Node)> = resources
             .iter()
             .filter(|r| r.is("ConfigMap"))
+            .filter(|r| only_config_maps.is_none_or(|only| only.contains(&r.id)))
             .flat_map(|r| {
                 r.node
                     .get("data")
