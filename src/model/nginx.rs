@@ -425,7 +425,7 @@ impl NginxModel {
                     .iter()
                     .filter_map(move |e| Some((r, e.key.as_str()?, &e.value)))
             })
-            .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", &s.text)))
+            .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", s.text)))
             .collect();
         let built: Vec<Embedded> = candidates
             .par_iter()
@@ -486,8 +486,8 @@ fn build_embedded(
         return Embedded::Skip;
     };
     let file = &files[r.file.0 as usize];
-    let map = OffsetMap::build(&file.text, value.span, scalar.style, &scalar.text);
-    match parser::parse(&scalar.text) {
+    let map = OffsetMap::build(&file.text, value.span, scalar.style, scalar.text);
+    match parser::parse(scalar.text) {
         Ok(mut config) => {
             if !has_nginx_blocks(&config) {
                 return Embedded::Skip;
@@ -509,7 +509,7 @@ fn build_embedded(
                 editable: scalar.style == ScalarStyle::Literal,
             }
         }
-        Err(e) if reads_like_nginx(&scalar.text) => Embedded::Failed(
+        Err(e) if reads_like_nginx(scalar.text) => Embedded::Failed(
             Diagnostic::new(
                 "LM002",
                 Level::Error,
