@@ -83,11 +83,11 @@ pub fn embedded_comments(ws: &Workspace) -> Vec<CommentRef> {
         if !scalar.text.contains(MARKER) {
             continue;
         }
-        let Ok(config) = crate::parse::nginx::parse(&scalar.text) else {
+        let Ok(config) = crate::parse::nginx::parse(scalar.text) else {
             continue;
         };
         let file = ws.file(r.file);
-        let map = OffsetMap::build(&file.text, entry.value.span, scalar.style, &scalar.text);
+        let map = OffsetMap::build(&file.text, entry.value.span, scalar.style, scalar.text);
         for c in &config.comments {
             if c.text.trim_start().starts_with(MARKER) {
                 out.push(CommentRef {

@@ -34,7 +34,8 @@ fn check(text: &str, node: &Node, problems: &mut Vec<String>) {
         }
         let src = &text[r];
         match &node.value {
-            Value::Scalar(s) => {
+            Value::Scalar(_) => {
+                let s = node.scalar().unwrap();
                 let ok = match s.style {
                     ScalarStyle::Plain if node.is_null() && src.is_empty() => true,
                     ScalarStyle::Plain if !src.contains('\n') => src == s.text,

@@ -54,9 +54,12 @@ fn compare(fast: &YamlStream, slow: &YamlStream) -> Option<String> {
 /// The first node where two different trees differ, briefly.
 fn first_difference(fast: &Node, slow: &Node, path: &str) -> String {
     let brief = |n: &Node| match &n.value {
-        Value::Scalar(s) => format!("{:?} {:?} {:?} {:?}", n.span, n.tag, s.style, s.text),
-        Value::Mapping(e) => format!("{:?} {:?} mapping of {}", n.span, n.tag, e.len()),
-        Value::Sequence(i) => format!("{:?} {:?} sequence of {}", n.span, n.tag, i.len()),
+        Value::Scalar(_) => {
+            let s = n.scalar().unwrap();
+            format!("{:?} {:?} {:?} {:?}", n.span, n.tag(), s.style, s.text)
+        }
+        Value::Mapping(e) => format!("{:?} {:?} mapping of {}", n.span, n.tag(), e.len()),
+        Value::Sequence(i) => format!("{:?} {:?} sequence of {}", n.span, n.tag(), i.len()),
     };
     let here = format!(
         "at {path:?}:\nfast   {}\nsaphyr {}",

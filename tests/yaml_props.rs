@@ -1,7 +1,7 @@
 //! Property tests for the YAML loader: no panics on any input, and generated documents come
 //! back with the same values and spans that slice to each node's rendered text.
 
-use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, Value, YamlLimits};
+use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, Value, YamlLimits, YamlStream};
 use proptest::prelude::*;
 
 /// Every span of a parsed stream lies inside the text, on character boundaries.
@@ -436,15 +436,22 @@ fn render(g: &Gen, comment_every: usize) -> Rendered {
 }
 
 /// Compare parsed and generated trees; collect parsed spans in pre-order.
-fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) {
+fn compare(
+    stream: &YamlStream,
+    parsed: &Node,
+    g: &Gen,
+    spans: &mut Vec<(usize, usize)>,
+    text: &str,
+) {
     if let Gen::Props(props, inner) = g {
         let tag = props.split(' ').find(|p| p.starts_with('!'));
-        assert_eq!(parsed.tag.as_deref(), tag, "{text:?}");
-        return compare(parsed, inner, spans, text);
+        assert_eq!(stream.tag(parsed), tag, "{text:?}");
+        return compare(stream, parsed, inner, spans, text);
     }
     spans.push((parsed.span.start as usize, parsed.span.end as usize));
     match (g, &parsed.value) {
-        (Gen::Scalar(t, style, chomp), Value::Scalar(s)) => {
+        (Gen::Scalar(t, style, chomp), Value::Scalar(_)) => {
+            let s = parsed.scalar().unwrap();
             assert_eq!(s.style, *style, "{text:?}");
             assert_eq!(s.text, decoded(t, *style, *chomp), "{text:?}");
         }
@@ -453,13 +460,13 @@ fn compare(parsed: &Node, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) 
             for ((k, v), e) in entries.iter().zip(parsed_entries) {
                 spans.push((e.key.span.start as usize, e.key.span.end as usize));
                 assert_eq!(e.key.as_str(), Some(k.as_str()));
-                compare(&e.value, v, spans, text);
+                compare(stream, &e.value, v, spans, text);
             }
         }
         (Gen::Seq(items, _), Value::Sequence(parsed_items)) => {
             assert_eq!(items.len(), parsed_items.len(), "{text:?}");
             for (v, p) in items.iter().zip(parsed_items) {
-                compare(p, v, spans, text);
+                compare(stream, p, v, spans, text);
             }
         }
         _ => panic!("shape differs: {g:?} vs {parsed:?} in {text:?}"),
@@ -511,7 +518,7 @@ proptest! {
             .unwrap_or_else(|e| panic!("{e:?} in {text:?}"));
         prop_assert_eq!(stream.documents.len(), 1, "{:?}", text);
         let mut got = Vec::new();
-        compare(&stream.documents[0].root, &g, &mut got, &text);
+        compare(&stream, &stream.documents[0].root, &g, &mut got, &text);
         let slices = |v: &[(usize, usize)]| -> Vec<String> {
             v.iter().map(|&(a, b)| text[a..b].to_owned()).collect()
         };

@@ -383,6 +383,7 @@ fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
     {
         if let crate::parse::yaml::Value::Mapping(entries) = root.value {
             let items = entries
+                .into_vec()
                 .into_iter()
                 .rev()
                 .find(|e| e.key.as_str() == Some("items"));

@@ -6,6 +6,7 @@
 //! Spans always point into real files: for embedded configs they were mapped back into the
 //! YAML file when the config was built.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use compact_str::CompactString;
@@ -41,17 +42,20 @@ pub enum Origin {
     },
 }
 
+/// One directive in a config's arena. Every directive of every config of a repository is in
+/// memory until the rules ran: arguments and children are exact-size boxed slices (no
+/// capacity word, no growth slack).
 #[derive(Clone, Debug)]
 pub struct Dir {
     pub name: CompactString,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
     pub file: FileId,
     pub span: Span,
     pub name_span: Span,
     /// `{` and `}` of a block directive.
     pub block: Option<(Span, Span)>,
     pub parent: Option<DirId>,
-    pub children: Vec<DirId>,
+    pub children: Box<[DirId]>,
 }
 
 impl Dir {
@@ -65,7 +69,7 @@ impl Dir {
 
     /// The `location` modifier and path: (`=`, `/x`), (`~*`, `\.php$`), (``, `/`).
     pub fn location_match(&self) -> Option<(&str, &str)> {
-        match self.args.as_slice() {
+        match &self.args[..] {
             [path] => Some(("", path.value.as_str())),
             [modifier, path, ..] => Some((modifier.value.as_str(), path.value.as_str())),
             [] => None,
@@ -401,16 +405,21 @@ impl NginxModel {
         for (file, config) in parsed.iter().filter(|(f, _)| root_set.contains(f)) {
             let id = ConfId(to_u32(model.confs.len()));
             let mut builder = Builder {
-                dirs: Vec::new(),
+                dirs: Vec::with_capacity(count_directives(&config.directives)),
                 includes,
                 by_file: &by_file,
                 unresolved: &mut model.unresolved_includes,
             };
-            let top = builder.splice(*file, &config.directives, None, &mut vec![*file]);
+            let top = builder.splice(
+                *file,
+                Directives::Shared(&config.directives),
+                None,
+                &mut vec![*file],
+            );
             model.confs.push(Conf {
                 id,
                 origin: Origin::File(*file),
-                dirs: builder.dirs,
+                dirs: builder.finish(),
                 top,
             });
         }
@@ -427,7 +436,7 @@ impl NginxModel {
                     .iter()
                     .filter_map(move |e| Some((r, e.key.as_str()?, &e.value)))
             })
-            .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", &s.text)))
+            .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", s.text)))
             .collect();
         let built: Vec<Embedded> = candidates
             .par_iter()
@@ -488,8 +497,8 @@ fn build_embedded(
         return Embedded::Skip;
     };
     let file = &files[r.file.0 as usize];
-    let map = OffsetMap::build(&file.text, value.span, scalar.style, &scalar.text);
-    match parser::parse(&scalar.text) {
+    let map = OffsetMap::build(&file.text, value.span, scalar.style, scalar.text);
+    match parser::parse(scalar.text) {
         Ok(mut config) => {
             if !has_nginx_blocks(&config) {
                 return Embedded::Skip;
@@ -497,13 +506,19 @@ fn build_embedded(
             remap(&mut config.directives, &map);
             let mut unresolved = Vec::new();
             let mut builder = Builder {
-                dirs: Vec::new(),
+                dirs: Vec::with_capacity(count_directives(&config.directives)),
                 includes,
                 by_file,
                 unresolved: &mut unresolved,
             };
-            let top = builder.splice(r.file, &config.directives, None, &mut Vec::new());
-            let dirs = builder.dirs;
+            // The parsed config is used once: its directives move into the arena.
+            let top = builder.splice(
+                r.file,
+                Directives::Owned(config.directives),
+                None,
+                &mut Vec::new(),
+            );
+            let dirs = builder.finish();
             Embedded::Built {
                 dirs,
                 top,
@@ -511,7 +526,7 @@ fn build_embedded(
                 editable: scalar.style == ScalarStyle::Literal,
             }
         }
-        Err(e) if reads_like_nginx(&scalar.text) => Embedded::Failed(
+        Err(e) if reads_like_nginx(scalar.text) => Embedded::Failed(
             Diagnostic::new(
                 "LM002",
                 Level::Error,
@@ -579,6 +594,99 @@ fn remap(directives: &mut [parser::Directive], map: &OffsetMap) {
     }
 }
 
+/// Directives and their blocks, block directives included, at any depth.
+fn count_directives(directives: &[parser::Directive]) -> usize {
+    let mut count = 0;
+    let mut stack = vec![directives];
+    while let Some(level) = stack.pop() {
+        count += level.len();
+        stack.extend(
+            level
+                .iter()
+                .filter_map(|d| d.block.as_ref())
+                .map(|b| &b.directives[..]),
+        );
+    }
+    count
+}
+
+/// Parsed directives to splice into an arena.
+enum Directives<'p> {
+    /// From a config used once (an embedded one): moved, their allocations reused.
+    Owned(Vec<parser::Directive>),
+    /// From a file's config, which several `include`s may splice: copied.
+    Shared(&'p [parser::Directive]),
+}
+
+impl<'p> Directives<'p> {
+    fn len(&self) -> usize {
+        match self {
+            Directives::Owned(d) => d.len(),
+            Directives::Shared(d) => d.len(),
+        }
+    }
+
+    fn into_iter(self) -> Box<dyn Iterator<Item = Cow<'p, parser::Directive>> + 'p> {
+        match self {
+            Directives::Owned(d) => Box::new(d.into_iter().map(Cow::Owned)),
+            Directives::Shared(d) => Box::new(d.iter().map(Cow::Borrowed)),
+        }
+    }
+}
+
+/// A directive's part of the arena, and the directives of its block to splice under it (none
+/// for Lua blocks, whose body is raw text).
+fn arena_part(
+    d: Cow<'_, parser::Directive>,
+    file: FileId,
+    parent: Option<DirId>,
+) -> (Dir, Option<Directives<'_>>) {
+    match d {
+        Cow::Owned(parser::Directive {
+            name,
+            name_span,
+            args,
+            block,
+            span,
+            line: _,
+        }) => {
+            let dir = Dir {
+                name,
+                // The parser gives arguments an exact-size vector: boxing it does not copy.
+                args: args.into_boxed_slice(),
+                file,
+                span,
+                name_span,
+                block: block.as_ref().map(|b| (b.open, b.close)),
+                parent,
+                children: Box::default(),
+            };
+            let nested = block
+                .filter(|b| b.raw.is_none())
+                .map(|b| Directives::Owned(b.directives));
+            (dir, nested)
+        }
+        Cow::Borrowed(d) => {
+            let dir = Dir {
+                name: d.name.clone(),
+                args: d.args.as_slice().into(),
+                file,
+                span: d.span,
+                name_span: d.name_span,
+                block: d.block.as_ref().map(|b| (b.open, b.close)),
+                parent,
+                children: Box::default(),
+            };
+            let nested = d
+                .block
+                .as_ref()
+                .filter(|b| b.raw.is_none())
+                .map(|b| Directives::Shared(&b.directives[..]));
+            (dir, nested)
+        }
+    }
+}
+
 struct Builder<'a> {
     dirs: Vec<Dir>,
     includes: &'a HashMap<(FileId, Span), IncludeTarget>,
@@ -586,49 +694,52 @@ struct Builder<'a> {
     unresolved: &'a mut Vec<(Location, String)>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// The arena, without growth slack (it was sized from the parsed tree, but includes add
+    /// to it).
+    fn finish(mut self) -> Vec<Dir> {
+        self.dirs.shrink_to_fit();
+        self.dirs
+    }
+
     /// Add `directives` of `file` under `parent`, splicing included files in place of each
     /// `include` (kept as a leaf for its location). `chain` holds the files being included,
     /// to stop loops. Recursion is bounded by the parser's nesting cap and the include chain.
     fn splice(
         &mut self,
         file: FileId,
-        directives: &[parser::Directive],
+        directives: Directives<'a>,
         parent: Option<DirId>,
         chain: &mut Vec<FileId>,
     ) -> Vec<DirId> {
         let mut ids = Vec::with_capacity(directives.len());
-        for d in directives {
+        for d in directives.into_iter() {
             let id = DirId(to_u32(self.dirs.len()));
-            self.dirs.push(Dir {
-                name: d.name.clone(),
-                args: d.args.clone(),
-                file,
-                span: d.span,
-                name_span: d.name_span,
-                block: d.block.as_ref().map(|b| (b.open, b.close)),
-                parent,
-                children: Vec::new(),
-            });
+            let (part, nested) = arena_part(d, file, parent);
+            self.dirs.push(part);
             ids.push(id);
-            if let Some(block) = &d.block {
-                if block.raw.is_none() {
-                    let children = self.splice(file, &block.directives, Some(id), chain);
-                    self.dirs[id.0 as usize].children = children;
-                }
+            if let Some(nested) = nested {
+                let children = self.splice(file, nested, Some(id), chain);
+                self.dirs[id.0 as usize].children = children.into_boxed_slice();
             }
+            let d = &self.dirs[id.0 as usize];
             if d.name == "include" {
-                match self.includes.get(&(file, d.span)) {
+                let span = d.span;
+                match self.includes.get(&(file, span)) {
                     Some(IncludeTarget::Files(targets)) => {
                         for target in targets {
                             if chain.contains(target) || chain.len() > 16 {
-                                self.unresolved.push((Location::new(file, d.span), "include loop: this file is already being included; not followed again".into()));
+                                self.unresolved.push((Location::new(file, span), "include loop: this file is already being included; not followed again".into()));
                                 continue;
                             }
                             if let Some(config) = self.by_file.get(target) {
                                 chain.push(*target);
-                                let spliced =
-                                    self.splice(*target, &config.directives, parent, chain);
+                                let spliced = self.splice(
+                                    *target,
+                                    Directives::Shared(&config.directives),
+                                    parent,
+                                    chain,
+                                );
                                 chain.pop();
                                 ids.extend(spliced);
                             }
@@ -636,17 +747,15 @@ impl Builder<'_> {
                     }
                     Some(IncludeTarget::Unresolved(reason)) if !reason.is_empty() => {
                         self.unresolved
-                            .push((Location::new(file, d.span), reason.clone()));
+                            .push((Location::new(file, span), reason.clone()));
                     }
                     Some(IncludeTarget::Unresolved(_)) => {}
                     None => {
                         // Embedded configs: their includes name paths inside the container.
                         let pattern = d.arg(0).unwrap_or("");
                         if !is_stock_include(pattern) {
-                            self.unresolved.push((
-                                Location::new(file, d.span),
-                                format!("`{pattern}` is a path inside the container; its content is not in the linted set"),
-                            ));
+                            let reason = format!("`{pattern}` is a path inside the container; its content is not in the linted set");
+                            self.unresolved.push((Location::new(file, span), reason));
                         }
                     }
                 }
@@ -717,6 +826,13 @@ mod tests {
             let args: Vec<&str> = conf.dir(l).args.iter().map(|a| a.value.as_str()).collect();
             args.join(" ")
         })
+    }
+
+    /// Every directive of every config of a repository is in memory at once: keep them small.
+    #[test]
+    fn dir_size() {
+        assert_eq!(std::mem::size_of::<Arg>(), 40);
+        assert_eq!(std::mem::size_of::<Dir>(), 104);
     }
 
     #[test]

@@ -7,11 +7,12 @@
 //! [`YamlError`] instead of a stack overflow or an out-of-memory kill.
 
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
 
 use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag as SaphyrTag};
 
-use crate::source::Span;
+use crate::source::{to_u32, Span};
 
 mod fast;
 
@@ -39,6 +40,20 @@ pub struct YamlStream {
     pub documents: Vec<Document>,
     /// Every comment in the file, in order.
     pub comments: Vec<Comment>,
+    /// The texts of the explicit tags, each once: [`TagId`] `n` is `tags[n - 1]`.
+    tags: Vec<Box<str>>,
+}
+
+impl YamlStream {
+    /// The text of a tag of this stream's nodes (`tag:yaml.org,2002:str`, `!Custom`).
+    pub fn tag_text(&self, id: TagId) -> &str {
+        &self.tags[id.0.get() as usize - 1]
+    }
+
+    /// The explicit tag of `node`, one of this stream's nodes.
+    pub fn tag(&self, node: &Node) -> Option<&str> {
+        node.tag.map(|id| self.tag_text(id))
+    }
 }
 
 #[derive(Debug)]
@@ -65,6 +80,9 @@ pub enum ScalarStyle {
     Folded,
 }
 
+/// One node of the tree. 40 bytes: the trees of a whole repository are in memory at once, so
+/// what a scalar needs besides its text (style, tag) sits here, next to the 24-byte [`Value`],
+/// rather than in it, and a tag is an index into its stream's table of tag texts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     /// The node's whole source text: quotes included for quoted scalars, the `|`/`>` header
@@ -74,25 +92,28 @@ pub struct Node {
     /// (`key:`, `- `) is an empty span right after its `:` or `-`. An alias expands to a copy
     /// of the anchored node, spans included.
     pub span: Span,
-    /// An explicit tag (`!!str`, `!Custom`), if any.
-    pub tag: Option<Tag>,
     pub value: Value,
+    /// How a scalar is written (read through [`Node::scalar`]); `Plain` for collections.
+    style: ScalarStyle,
+    /// An explicit tag (`!!str`, `!Custom`), if any: its text is [`YamlStream::tag`].
+    tag: Option<TagId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Scalar(Scalar),
-    Mapping(Vec<Entry>),
-    Sequence(Vec<Node>),
+    /// The decoded text (escapes processed, block scalars folded and chomped); the style is
+    /// the node's. A string that derefs to `str`: up to 24 bytes are stored inline (most
+    /// Kubernetes keys and values), so a scalar costs no allocation of its own.
+    Scalar(CompactString),
+    /// Exact-size boxes rather than vectors: no capacity word, no growth slack.
+    Mapping(Box<[Entry]>),
+    Sequence(Box<[Node]>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scalar {
-    /// The decoded value (escapes processed, block scalars folded and chomped). A string that
-    /// derefs to `str`: up to 24 bytes are stored inline (most Kubernetes keys and values), so
-    /// a scalar costs no allocation of its own — the trees of a whole repository are in memory
-    /// at once.
-    pub text: CompactString,
+/// A scalar node's text and style, as [`Node::scalar`] gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScalarRef<'n> {
+    pub text: &'n str,
     pub style: ScalarStyle,
 }
 
@@ -102,33 +123,11 @@ pub struct Entry {
     pub value: Node,
 }
 
-/// An explicit tag's text (`!!str`). One pointer wide, as tags are rare: `Option<Tag>` keeps
-/// every [`Node`] 8 bytes smaller than `Option<Box<str>>` would.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Tag(Box<Box<str>>);
-
-impl Tag {
-    pub fn new(text: impl Into<Box<str>>) -> Tag {
-        Tag(Box::new(text.into()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Tag {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Tag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
+/// An explicit tag: an index into the table of tag texts of the [`YamlStream`] that holds the
+/// node ([`YamlStream::tag_text`]). A stream keeps each text once, so within a stream equal
+/// ids mean equal tags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagId(NonZeroU32);
 
 /// The stream could not be read. `span` points at the offending character (often empty).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,11 +137,40 @@ pub struct YamlError {
 }
 
 impl Node {
-    pub fn scalar(&self) -> Option<&Scalar> {
+    /// A scalar node: a scalar made of `text` written in `style`.
+    fn new_scalar(span: Span, text: CompactString, style: ScalarStyle) -> Node {
+        Node {
+            span,
+            value: Value::Scalar(text),
+            style,
+            tag: None,
+        }
+    }
+
+    /// A mapping or sequence node.
+    fn new_collection(span: Span, value: Value) -> Node {
+        Node {
+            span,
+            value,
+            style: ScalarStyle::Plain,
+            tag: None,
+        }
+    }
+
+    /// The text and style of a scalar; `None` for collections.
+    pub fn scalar(&self) -> Option<ScalarRef<'_>> {
         match &self.value {
-            Value::Scalar(s) => Some(s),
+            Value::Scalar(text) => Some(ScalarRef {
+                text,
+                style: self.style,
+            }),
             _ => None,
         }
+    }
+
+    /// The explicit tag, if any; [`YamlStream::tag`] gives its text.
+    pub fn tag(&self) -> Option<TagId> {
+        self.tag
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -172,7 +200,7 @@ impl Node {
         // The text comparison first (it fails on the length for almost every entry); only an
         // equal key pays for the null check `as_str` makes.
         self.entries().iter().rev().find(|e| {
-            matches!(&e.key.value, Value::Scalar(s) if s.text == key) && e.key.as_str().is_some()
+            matches!(&e.key.value, Value::Scalar(text) if text == key) && e.key.as_str().is_some()
         })
     }
 
@@ -189,7 +217,7 @@ impl Node {
     /// The scalar's text, whatever its style. `None` for collections and nulls.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::Scalar(s) if !self.is_null() => Some(&s.text),
+            Value::Scalar(text) if !self.is_null() => Some(text),
             _ => None,
         }
     }
@@ -197,10 +225,10 @@ impl Node {
     /// A plain scalar that YAML reads as null: empty, `~`, `null`, `Null`, `NULL`.
     pub fn is_null(&self) -> bool {
         match &self.value {
-            Value::Scalar(s) => {
-                s.style == ScalarStyle::Plain
+            Value::Scalar(text) => {
+                self.style == ScalarStyle::Plain
                     && self.tag.is_none()
-                    && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+                    && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL")
             }
             _ => false,
         }
@@ -220,7 +248,7 @@ impl Node {
         if s.style != ScalarStyle::Plain {
             return None;
         }
-        match s.text.as_str() {
+        match s.text {
             "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
                 Some(true)
             }
@@ -237,7 +265,7 @@ impl Node {
         if s.style != ScalarStyle::Plain {
             return None;
         }
-        parse_yaml_int(&s.text)
+        parse_yaml_int(s.text)
     }
 }
 
@@ -446,6 +474,7 @@ fn parse_once(text: &str, limits: &YamlLimits) -> Result<YamlStream, Failure> {
     Ok(YamlStream {
         documents: builder.documents,
         comments,
+        tags: builder.tags.texts,
     })
 }
 
@@ -529,7 +558,7 @@ enum Items {
 /// A collection being built.
 struct Frame {
     items: Items,
-    tag: Option<Tag>,
+    tag: Option<TagId>,
     anchor: usize,
     /// Where the event started (properties included).
     raw_start: usize,
@@ -566,6 +595,32 @@ struct Builder<'t> {
     max_anchor: usize,
     doc_first_anchor: usize,
     copied: usize,
+    tags: TagTable,
+}
+
+/// The texts of a stream's tags, each once, and their ids.
+#[derive(Default)]
+struct TagTable {
+    texts: Vec<Box<str>>,
+    ids: HashMap<Box<str>, TagId>,
+}
+
+impl TagTable {
+    fn id(&mut self, tag: Option<std::borrow::Cow<'_, SaphyrTag>>) -> Option<TagId> {
+        let tag = tag?;
+        let mut text = String::with_capacity(tag.handle.len() + tag.suffix.len());
+        text.push_str(&tag.handle);
+        text.push_str(&tag.suffix);
+        if let Some(&id) = self.ids.get(text.as_str()) {
+            return Some(id);
+        }
+        let text: Box<str> = text.into();
+        // A stream has fewer tags than bytes, and spans already cap a text at 4 GiB.
+        let id = TagId(NonZeroU32::new(to_u32(self.texts.len() + 1)).unwrap_or(NonZeroU32::MAX));
+        self.texts.push(text.clone());
+        self.ids.insert(text, id);
+        Some(id)
+    }
 }
 
 impl<'t> Builder<'t> {
@@ -586,6 +641,7 @@ impl<'t> Builder<'t> {
             max_anchor: 0,
             doc_first_anchor: 1,
             copied: 0,
+            tags: TagTable::default(),
         }
     }
 
@@ -645,7 +701,8 @@ impl<'t> Builder<'t> {
         };
         let empty = root.tag.is_none()
             && root.span.is_empty()
-            && matches!(&root.value, Value::Scalar(s) if s.style == ScalarStyle::Plain && s.text.is_empty());
+            && root.style == ScalarStyle::Plain
+            && matches!(&root.value, Value::Scalar(text) if text.is_empty());
         if empty {
             return;
         }
@@ -705,15 +762,9 @@ impl<'t> Builder<'t> {
             }
         };
         self.last_end = self.last_end.max(node_span.end as usize);
-        let node = Node {
-            span: node_span,
-            tag: tag_string(tag),
-            value: Value::Scalar(Scalar {
-                // saphyr's scanner leaves spare capacity: keep only the text.
-                text: shrunk(value),
-                style,
-            }),
-        };
+        // saphyr's scanner leaves spare capacity: keep only the text.
+        let mut node = Node::new_scalar(node_span, shrunk(value), style);
+        node.tag = self.tags.id(tag);
         let extent = span(start.min(node_span.start as usize), node_span.end as usize);
         self.complete(node, extent, 1, 0, anchor, start)
     }
@@ -885,7 +936,7 @@ impl<'t> Builder<'t> {
             } else {
                 Items::Sequence(Vec::new())
             },
-            tag: tag_string(tag),
+            tag: self.tags.id(tag),
             anchor,
             raw_start: start,
             open,
@@ -919,20 +970,11 @@ impl<'t> Builder<'t> {
         let value = match frame.items {
             // Exact capacities: the trees of a whole repository stay in memory until the rules
             // are done, and growth slack is a quarter of it.
-            Items::Sequence(mut items) => {
-                items.shrink_to_fit();
-                Value::Sequence(items)
-            }
-            Items::Mapping(mut entries, _) => {
-                entries.shrink_to_fit();
-                Value::Mapping(entries)
-            }
+            Items::Sequence(items) => Value::Sequence(items.into_boxed_slice()),
+            Items::Mapping(entries, _) => Value::Mapping(entries.into_boxed_slice()),
         };
-        let node = Node {
-            span: node_span,
-            tag: frame.tag,
-            value,
-        };
+        let mut node = Node::new_collection(node_span, value);
+        node.tag = frame.tag;
         let extent = span(
             frame.raw_start.min(node_span.start as usize),
             node_span.end as usize,
@@ -1083,14 +1125,6 @@ fn skip_property(b: &[u8], mut p: usize, limit: usize) -> usize {
     p
 }
 
-fn tag_string(tag: Option<std::borrow::Cow<'_, SaphyrTag>>) -> Option<Tag> {
-    let tag = tag?;
-    let mut s = String::with_capacity(tag.handle.len() + tag.suffix.len());
-    s.push_str(&tag.handle);
-    s.push_str(&tag.suffix);
-    Some(Tag::new(s))
-}
-
 /// Every name written after a `*` (a superset of the aliases: `/*` in paths lands here too).
 fn alias_names(text: &str) -> HashSet<&str> {
     let b = text.as_bytes();
@@ -1190,8 +1224,8 @@ mod tests {
     /// The trees of a whole repository are in memory at once: keep nodes small.
     #[test]
     fn node_size() {
-        assert_eq!(std::mem::size_of::<Node>(), 48);
-        assert_eq!(std::mem::size_of::<Entry>(), 96);
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+        assert_eq!(std::mem::size_of::<Entry>(), 80);
     }
 
     #[test]
@@ -1274,7 +1308,9 @@ mod tests {
         assert_eq!(at(text, &["a"]), "|\n  body");
         assert_eq!(at(text, &["b"]), "|");
         assert_eq!(at(text, &["c"]), ">");
-        assert_eq!(root(text).get("a").unwrap().tag.as_deref(), Some("!t"));
+        let stream = load(text);
+        let a = stream.documents[0].root.get("a").unwrap();
+        assert_eq!(stream.tag(a), Some("!t"));
     }
 
     #[test]
@@ -1413,20 +1449,41 @@ mod tests {
     fn tags_and_anchors() {
         let text =
             "base: &b\n  x: 1\nuse: *b\nmerged:\n  <<: *b\n  y: !!str 2\ncustom: !Thing {a: 1}\n";
-        let r = root(text);
+        let stream = load(text);
+        let r = &stream.documents[0].root;
         assert_eq!(at(text, &["base"]), "x: 1");
         let used = r.get("use").unwrap();
         assert_eq!(used, r.get("base").unwrap());
         assert_eq!(src(text, used), "x: 1"); // the anchored node's span
         assert_eq!(r.at(&["merged", "<<", "x"]).unwrap().as_i64(), Some(1));
         let y = r.at(&["merged", "y"]).unwrap();
-        assert_eq!(y.tag.as_deref(), Some("tag:yaml.org,2002:str"));
+        assert_eq!(stream.tag(y), Some("tag:yaml.org,2002:str"));
         assert_eq!(src(text, y), "2");
         let custom = r.get("custom").unwrap();
-        assert_eq!(custom.tag.as_deref(), Some("!Thing"));
+        assert_eq!(stream.tag(custom), Some("!Thing"));
         assert_eq!(src(text, custom), "{a: 1}");
+        assert_eq!(stream.tag(r), None);
         // the mapping holding an alias ends at the alias, not at the anchored node
-        assert_eq!(src(text, &r), text.trim_end());
+        assert_eq!(src(text, r), text.trim_end());
+    }
+
+    #[test]
+    fn a_stream_keeps_each_tag_text_once() {
+        let text = "a: !!str 1\nb: !x [2]\nc: &c !!str 3\nd: *c\n";
+        let stream = load(text);
+        let r = &stream.documents[0].root;
+        let tags: Vec<Option<TagId>> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|k| r.get(k).unwrap().tag())
+            .collect();
+        assert_eq!(tags[0], tags[2]);
+        assert_eq!(tags[2], tags[3]);
+        assert_ne!(tags[0], tags[1]);
+        assert_eq!(stream.tag(r.get("b").unwrap()), Some("!x"));
+        assert_eq!(
+            stream.tag(r.get("d").unwrap()),
+            Some("tag:yaml.org,2002:str")
+        );
     }
 
     #[test]

@@ -130,10 +130,14 @@ fn run(text: &str, state: &mut State<'_>) -> Result<(), NginxError> {
                 });
             }
         };
+        // Exact size, as the model keeps these arguments as they are; the scratch vector keeps
+        // its capacity for the next directive.
+        let mut exact_args = Vec::with_capacity(args.len());
+        exact_args.append(&mut args);
         let mut directive = Directive {
             name: name.into(),
             name_span: tok.span(),
-            args: std::mem::take(&mut args),
+            args: exact_args,
             block: None,
             span: Span::new(tok.start, term.end),
             line: tok.line,

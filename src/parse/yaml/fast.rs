@@ -35,7 +35,7 @@ use std::borrow::Cow;
 use compact_str::CompactString;
 
 use super::{
-    collect_comments, shrunk, span, Document, Entry, Node, Scalar, ScalarStyle, Value, YamlLimits,
+    collect_comments, shrunk, span, Document, Entry, Node, ScalarStyle, Value, YamlLimits,
     YamlStream,
 };
 
@@ -60,9 +60,11 @@ pub(crate) fn parse(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
     };
     let documents = reader.stream().ok()?;
     let comments = collect_comments(text, &reader.protected);
+    // Tags are outside the subset.
     Some(YamlStream {
         documents,
         comments,
+        tags: Vec::new(),
     })
 }
 
@@ -153,14 +155,11 @@ fn line_end(b: &[u8], p: usize) -> usize {
 }
 
 fn null_scalar(at: usize) -> Node {
-    Node {
-        span: span(at, at),
-        tag: None,
-        value: Value::Scalar(Scalar {
-            text: CompactString::const_new(""),
-            style: ScalarStyle::Plain,
-        }),
-    }
+    Node::new_scalar(
+        span(at, at),
+        CompactString::const_new(""),
+        ScalarStyle::Plain,
+    )
 }
 
 /// Whether a plain scalar may start at `p` in block context.
@@ -340,13 +339,12 @@ impl<'t> Reader<'t> {
             key = next_key;
             colon = next_colon.ok_or(Reject)?;
         }
-        let entries: Vec<Entry> = self.entries.drain(base..).collect();
+        let entries: Box<[Entry]> = self.entries.drain(base..).collect();
         let end = entries.last().map_or(start, |e| e.value.span.end as usize);
-        Ok(Node {
-            span: span(start, end),
-            tag: None,
-            value: Value::Mapping(entries),
-        })
+        Ok(Node::new_collection(
+            span(start, end),
+            Value::Mapping(entries),
+        ))
     }
 
     /// The value after the `:` at `colon` of a key at column `indent`.
@@ -477,13 +475,12 @@ impl<'t> Reader<'t> {
                 return Err(Reject);
             }
         }
-        let items: Vec<Node> = self.items.drain(base..).collect();
+        let items: Box<[Node]> = self.items.drain(base..).collect();
         let end = items.last().map_or(start, |n| n.span.end as usize);
-        Ok(Node {
-            span: span(start, end),
-            tag: None,
-            value: Value::Sequence(items),
-        })
+        Ok(Node::new_collection(
+            span(start, end),
+            Value::Sequence(items),
+        ))
     }
 
     /// A single-line plain scalar in block context from `start`: the end of its text (trailing
@@ -511,14 +508,11 @@ impl<'t> Reader<'t> {
 
     fn plain_node(&self, start: usize, end: usize) -> Fast<Node> {
         let text = self.text.get(start..end).ok_or(Reject)?;
-        Ok(Node {
-            span: span(start, end),
-            tag: None,
-            value: Value::Scalar(Scalar {
-                text: CompactString::new(text),
-                style: ScalarStyle::Plain,
-            }),
-        })
+        Ok(Node::new_scalar(
+            span(start, end),
+            CompactString::new(text),
+            ScalarStyle::Plain,
+        ))
     }
 
     /// A single-line quoted scalar whose opening quote is at `start`, and the position after
@@ -567,14 +561,7 @@ impl<'t> Reader<'t> {
             (text, ScalarStyle::DoubleQuoted)
         };
         self.protected.push((start, end));
-        Ok((
-            Node {
-                span: span(start, end),
-                tag: None,
-                value: Value::Scalar(Scalar { text, style }),
-            },
-            end,
-        ))
+        Ok((Node::new_scalar(span(start, end), text, style), end))
     }
 
     /// A literal or folded block scalar whose `|`/`>` is at `header`, in a collection at
@@ -697,18 +684,12 @@ impl<'t> Reader<'t> {
             }
             None => span(header, header_end),
         };
-        Ok(Node {
-            span: node_span,
-            tag: None,
-            value: Value::Scalar(Scalar {
-                text: shrunk(Cow::Owned(text)),
-                style: if literal {
-                    ScalarStyle::Literal
-                } else {
-                    ScalarStyle::Folded
-                },
-            }),
-        })
+        let style = if literal {
+            ScalarStyle::Literal
+        } else {
+            ScalarStyle::Folded
+        };
+        Ok(Node::new_scalar(node_span, shrunk(Cow::Owned(text)), style))
     }
 
     /// A single-line flow collection whose bracket is at `open`, and the position after it.
@@ -759,14 +740,7 @@ impl<'t> Reader<'t> {
         } else {
             Value::Sequence(self.items.drain(items_base..).collect())
         };
-        Ok((
-            Node {
-                span: span(open, end),
-                tag: None,
-                value,
-            },
-            end,
-        ))
+        Ok((Node::new_collection(span(open, end), value), end))
     }
 
     fn skip_spaces(&self, mut q: usize) -> usize {
