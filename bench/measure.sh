@@ -12,6 +12,7 @@ MEM_RUNS=${MEM_RUNS:-3}
 LM=${LM:-target/release/lint-manifests}
 OUT=${OUT:-bench/out}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 [ -x "$LM" ] || cargo build --release >&2
 for n in 100 1000 10000; do
     [ -f "target/monorepo-$n/README.md" ] || python3 bench/gen-monorepo.py "$n" "target/monorepo-$n" >&2
@@ -22,8 +23,8 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GB RAM"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| repo | files | input (MB) | mean wall (s) | min wall (s) | MB/s (mean) | MB/s (best run) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| repo | files | input (MB) | mean wall (s) | min wall (s) | MB/s (mean) | MB/s (best run) | CPU user+sys (s) |"
+echo "|---|---|---|---|---|---|---|---|"
 for n in 100 1000 10000; do
     dir=target/monorepo-$n
     bytes=$(size "$dir")
@@ -34,7 +35,7 @@ for n in 100 1000 10000; do
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 b = int(sys.argv[2]) / 1e6
-print(f"| monorepo-{sys.argv[3]} | {sys.argv[4]} | {b:.1f} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | {r['min']:.3f} | {b / r['mean']:.1f} | {b / r['min']:.1f} |")
+print(f"| monorepo-{sys.argv[3]} | {sys.argv[4]} | {b:.1f} | {r['mean']:.3f} ± {r['stddev'] or 0:.3f} | {r['min']:.3f} | {b / r['mean']:.1f} | {b / r['min']:.1f} | {r['user'] + r['system']:.2f} |")
 PY
 done
 python3 - "$OUT/e2e-1000.json" "$OUT/e2e-10000.json" <<'PY'
@@ -64,12 +65,18 @@ print(f"| monorepo-{n} | {b / 1e6:.1f} | {', '.join(f'{r / 1e6:.0f}' for r in rs
 PY
 done
 echo
-echo "pre-commit style (one Service file named, with and without the 100-app repo as context):"
+echo "pre-commit style: one Service file named, run at the root of the 100-app repo (a git"
+echo "repository, so the whole repo is the context: every file is read and parsed, links are"
+echo "resolved across it, nginx is parsed where it can change findings in the named file):"
 echo
-file=target/monorepo-100/apps/app-00001/k8s/service.yaml
-hyperfine -N -i --warmup 3 --runs $((RUNS * 3)) --export-json "$OUT/single.json" \
-    -n "service.yaml alone" "$LM --format concise $file" \
-    -n "service.yaml + 100-app repo" "$LM --format concise $file target/monorepo-100" >&2
+repo=target/monorepo-100
+[ -d "$repo/.git" ] || git -C "$repo" init -q
+abs_lm=$(cd "$(dirname "$LM")" && pwd)/$(basename "$LM")
+file=apps/app-00001/k8s/service.yaml
+(cd "$repo" && hyperfine -N -i --warmup 5 --runs $((RUNS * 5)) --export-json "$OUT/single.json" \
+    -n "service.yaml, repo as context (pre-commit)" "$abs_lm --format concise $file" \
+    -n "service.yaml alone (--no-context)" "$abs_lm --format concise --no-context $file" \
+    -n "whole repo (lint-manifests .)" "$abs_lm --format concise ." >&2)
 python3 - "$OUT/single.json" <<'PY'
 import json, sys
 print("| run | mean (ms) | min (ms) | median (ms) |")
