@@ -228,8 +228,37 @@ impl ServicePort {
 #[derive(Debug, Default)]
 pub struct Views {
     service_ports: std::sync::OnceLock<Vec<ServicePort>>,
-    /// Positions of `metadata` in the root mapping and of `annotations` in it.
-    pub(super) annotations_at: std::sync::OnceLock<Option<(usize, usize)>>,
+    pub(super) annotations: CachedPath,
+    pod_spec: CachedPath,
+}
+
+/// A node found by a path of mapping keys, looked up once: the positions of the entries on the
+/// way are kept, and later lookups index straight into the tree (rules ask for the same few
+/// paths of every resource many times).
+#[derive(Debug, Default)]
+pub struct CachedPath(std::sync::OnceLock<Option<Box<[u32]>>>);
+
+impl CachedPath {
+    /// The node at `path` under `root`; `root` and `path` must be the same on every call.
+    pub fn get<'a>(&self, root: &'a Node, path: &[&str]) -> Option<&'a Node> {
+        let positions = self
+            .0
+            .get_or_init(|| {
+                let mut node = root;
+                let mut positions = Vec::with_capacity(path.len());
+                for key in path {
+                    let found = node.entry(key)?;
+                    let position = node.entries().iter().position(|e| std::ptr::eq(e, found))?;
+                    positions.push(crate::source::to_u32(position));
+                    node = &found.value;
+                }
+                Some(positions.into_boxed_slice())
+            })
+            .as_deref()?;
+        positions.iter().try_fold(root, |node, &i| {
+            node.entries().get(i as usize).map(|e| &e.value)
+        })
+    }
 }
 
 /// A Service's ports, in order (read once per Service).
@@ -296,13 +325,12 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 
 /// The pod spec of a workload.
 pub fn pod_spec(workload: &Resource) -> Option<&Node> {
-    match workload.kind.as_str() {
-        "Pod" => workload.spec(),
-        "CronJob" => workload
-            .node
-            .at(&["spec", "jobTemplate", "spec", "template", "spec"]),
-        _ => workload.node.at(&["spec", "template", "spec"]),
-    }
+    let path: &[&str] = match workload.kind.as_str() {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => &["spec", "template", "spec"],
+    };
+    workload.views.pod_spec.get(&workload.node, path)
 }
 
 /// The labels its pods carry.

@@ -78,19 +78,11 @@ impl Resource {
             .map_or(self.node.span, |n| n.span)
     }
 
-    /// `metadata.annotations`. Rules ask for annotations of every resource again and again:
-    /// where the node sits is found once (entry positions), then read directly.
+    /// `metadata.annotations`, which rules ask for again and again.
     fn annotations_node(&self) -> Option<&Node> {
-        let (metadata, annotations) = (*self.views.annotations_at.get_or_init(|| {
-            let position = |node: &Node, key: &str| {
-                let found = node.entry(key)?;
-                node.entries().iter().position(|e| std::ptr::eq(e, found))
-            };
-            let metadata = position(&self.node, "metadata")?;
-            let annotations = position(&self.node.entries()[metadata].value, "annotations")?;
-            Some((metadata, annotations))
-        }))?;
-        Some(&self.node.entries()[metadata].value.entries()[annotations].value)
+        self.views
+            .annotations
+            .get(&self.node, &["metadata", "annotations"])
     }
 
     pub fn annotations(&self) -> &[Entry] {
