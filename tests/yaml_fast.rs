@@ -3,6 +3,8 @@
 //! every YAML file we have (the corpus of ../shared when present, fixtures, examples, a
 //! generated monorepo) and on generated manifest-like text with random mutations.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use lint_manifests::parse::yaml::{
@@ -163,20 +165,9 @@ fn fast_path_agrees_on_fixtures_and_examples() {
 
 #[test]
 fn fast_path_reads_every_generated_monorepo_file() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    let generated = std::process::Command::new("python3")
-        .arg(root.join("bench/gen-monorepo.py"))
-        .arg("100")
-        .arg(dir.path())
-        .output();
-    match generated {
-        Ok(out) if out.status.success() => {}
-        _ => {
-            eprintln!("python3 bench/gen-monorepo.py unavailable: skipped");
-            return;
-        }
-    }
+    let Some(dir) = common::generated_monorepo(100) else {
+        return;
+    };
     let mut paths = Vec::new();
     yaml_files(dir.path(), &mut paths);
     let limits = YamlLimits::default();

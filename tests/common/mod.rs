@@ -24,6 +24,24 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// A monorepo of `apps` apps from `bench/gen-monorepo.py` in a temporary directory; `None`
+/// (with a note on stderr) where python3 is missing.
+pub fn generated_monorepo(apps: usize) -> Option<tempfile::TempDir> {
+    let dir = tempfile::tempdir().unwrap();
+    let generated = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen-monorepo.py"))
+        .arg(apps.to_string())
+        .arg(dir.path())
+        .output();
+    match generated {
+        Ok(out) if out.status.success() => Some(dir),
+        _ => {
+            eprintln!("python3 bench/gen-monorepo.py unavailable: skipped");
+            None
+        }
+    }
+}
+
 /// Run the binary in `dir` with `args`; (exit code, stdout, stderr).
 pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(bin())
