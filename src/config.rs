@@ -303,12 +303,7 @@ impl Resolver {
         if let Some(hit) = self.file_dir_cache.lock().unwrap().get(written_dir) {
             return hit.clone();
         }
-        let dir = if written_dir.as_os_str().is_empty() {
-            absolute(Path::new("."))
-        } else {
-            absolute(written_dir)
-        };
-        let result = self.for_dir(&dir);
+        let result = self.for_dir(&absolute(written_dir));
         self.file_dir_cache
             .lock()
             .unwrap()

@@ -306,9 +306,8 @@ pub fn relative_to_cwd(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-/// `LINT_MANIFESTS_TIMINGS=1`: the wall time of each phase on stderr (for profiling).
-/// Wall time, CPU time (all threads: CPU over wall is the parallelism a phase got) and
-/// resident memory at the end of each phase, on stderr.
+/// `LINT_MANIFESTS_TIMINGS=1` (for profiling): wall time, CPU time (all threads: CPU over wall
+/// is the parallelism a phase got) and resident memory at the end of each phase, on stderr.
 struct PhaseTimer(Option<(std::time::Instant, Option<u64>)>);
 
 impl PhaseTimer {
@@ -355,9 +354,8 @@ fn resident_megabytes() -> Option<u64> {
     Some(pages * 4096 / 1_000_000)
 }
 
-/// Freeing the model (millions of small allocations on a large repository) takes as long as a
-/// tenth of the run: do it on another thread, off the path to the report. When the process
-/// exits first, the memory goes back to the system with it.
+/// [`FreeModel::InBackground`]. When the process exits first, the memory goes back to the
+/// system with it.
 fn drop_in_background(ws: Workspace) {
     let spawned = std::thread::Builder::new()
         .name("lint-manifests-drop".into())

@@ -277,6 +277,11 @@ impl Workspace {
         self.app_groups.get_or_init(|| self.compute_app_groups())[file.0 as usize]
     }
 
+    /// Whether two resources belong to one app (see [`Workspace::app_group`]).
+    pub fn same_app(&self, a: &Resource, b: &Resource) -> bool {
+        a.file == b.file || self.app_group(a.file) == self.app_group(b.file)
+    }
+
     fn compute_app_groups(&self) -> Vec<u32> {
         use std::ffi::OsStr;
         let mut has_resources = vec![false; self.files.len()];

@@ -455,28 +455,6 @@ pub fn near_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
-/// Which resources are neighbours: manifests of one app ([`Workspace::app_group`]): the same
-/// file, or files of the same directory, unless the directory holds so many manifest files
-/// that it is a collection of unrelated examples (a vendored corpus, a flattened export),
-/// where names collide by chance.
-pub struct Neighbourhood;
-
-impl Neighbourhood {
-    pub fn build(_ws: &Workspace) -> Neighbourhood {
-        Neighbourhood
-    }
-
-    /// Resources are neighbours exactly when their keys are equal. For indexing neighbours
-    /// once.
-    pub fn key(&self, ws: &Workspace, r: &Resource) -> u32 {
-        ws.app_group(r.file)
-    }
-
-    pub fn near(&self, ws: &Workspace, a: &Resource, b: &Resource) -> bool {
-        a.file == b.file || self.key(ws, a) == self.key(ws, b)
-    }
-}
-
 /// Where a workload's pod count comes from, as a related location: the HPA's `maxReplicas`
 /// when one scales it, else its `replicas` (or the workload itself).
 pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> (Location, String) {

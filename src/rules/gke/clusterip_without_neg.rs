@@ -4,7 +4,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::k8s;
 use crate::model::Workspace;
 use crate::rules::edit::{insert_entry, insert_nested};
-use crate::rules::support::{diagnostic, likely_gke_backends_of, uses_neg, Neighbourhood};
+use crate::rules::support::{diagnostic, likely_gke_backends_of, uses_neg};
 use crate::rules::Rule;
 
 use super::annotations_node;
@@ -21,14 +21,13 @@ impl Rule for ClusteripWithoutNeg {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         // An error that rests on the link alone: only between manifests of one app, not
         // between same-named resources of a collection of unrelated examples.
-        let neighbourhood = Neighbourhood::build(ws);
         for service in ws.of_kind("Service") {
             if k8s::service_type(service) != "ClusterIP" || uses_neg(ws, service) {
                 continue;
             }
             // `clusterIP: None` (headless) cannot be a backend either, but says so loudly.
             let Some(backend) = likely_gke_backends_of(ws, service)
-                .find(|b| neighbourhood.near(ws, ws.resource(b.ingress), service))
+                .find(|b| ws.same_app(ws.resource(b.ingress), service))
             else {
                 continue;
             };

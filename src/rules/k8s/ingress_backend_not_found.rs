@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::model::k8s::{self, PortRef};
 use crate::model::{ResId, Resource, Workspace};
-use crate::rules::support::{at_level, diagnostic, near_name, Neighbourhood};
+use crate::rules::support::{at_level, diagnostic, near_name};
 use crate::rules::Rule;
 
 pub struct IngressBackendNotFound;
@@ -14,7 +14,6 @@ const ID: &str = "K8S001";
 
 /// What the whole check needs once: who is a neighbour, which Services some route uses.
 struct Known {
-    hood: Neighbourhood,
     orphans: HashMap<(String, u32), Vec<ResId>>,
 }
 
@@ -24,7 +23,6 @@ impl Rule for IngressBackendNotFound {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let hood = Neighbourhood::build(ws);
         let used: HashSet<ResId> = ws
             .links
             .backends
@@ -32,16 +30,15 @@ impl Rule for IngressBackendNotFound {
             .filter_map(|b| b.service)
             .chain(ws.links.routes.iter().filter_map(|r| r.service))
             .collect();
-        // Services no route uses, by namespace and neighbourhood: the near-name candidates.
+        // Services no route uses, by namespace and app: the near-name candidates.
         let mut orphans: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
         for s in ws.of_kind("Service").filter(|s| !used.contains(&s.id)) {
             orphans
-                .entry((s.namespace.clone(), hood.key(ws, s)))
+                .entry((s.namespace.clone(), ws.app_group(s.file)))
                 .or_default()
                 .push(s.id);
         }
-        let known = Known { hood, orphans };
-        let hood = &known.hood;
+        let known = Known { orphans };
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
             let b = &link.backend;
@@ -79,7 +76,7 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, hood, ingress, service) {
+                    if !unambiguous(ws, ingress, service) {
                         continue;
                     }
                     out.push(
@@ -140,7 +137,7 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     };
                     let service = ws.resource(service);
-                    if !unambiguous(ws, hood, route_res, service) {
+                    if !unambiguous(ws, route_res, service) {
                         continue;
                     }
                     out.push(
@@ -173,7 +170,7 @@ fn missing_service(
 ) -> Option<Diagnostic> {
     let services: Vec<&Resource> = known
         .orphans
-        .get(&(from.namespace.clone(), known.hood.key(ws, from)))
+        .get(&(from.namespace.clone(), ws.app_group(from.file)))
         .map_or(&[][..], Vec::as_slice)
         .iter()
         .map(|&id| ws.resource(id))
@@ -217,12 +214,12 @@ fn missing_service(
 /// The Service the route resolved to is the only one of that name it can see, and it lives
 /// in the route's file or directory: otherwise it may be another app's Service of the same
 /// name (monorepos, collections of examples), and a port mismatch says nothing.
-fn unambiguous(ws: &Workspace, hood: &Neighbourhood, from: &Resource, service: &Resource) -> bool {
+fn unambiguous(ws: &Workspace, from: &Resource, service: &Resource) -> bool {
     let visible = ws
         .named("Service", &service.name)
         .filter(|s| s.same_namespace(from))
         .count();
-    visible == 1 && service.namespace == from.namespace && hood.near(ws, service, from)
+    visible == 1 && service.namespace == from.namespace && ws.same_app(service, from)
 }
 
 /// A backend port the Service does not have.

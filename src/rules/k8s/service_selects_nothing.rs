@@ -5,7 +5,7 @@ use crate::model::k8s;
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{ResId, Resource, Workspace};
-use crate::rules::support::{diagnostic, near_name, Neighbourhood};
+use crate::rules::support::{diagnostic, near_name};
 use crate::rules::Rule;
 
 pub struct ServiceSelectsNothing;
@@ -16,7 +16,6 @@ impl Rule for ServiceSelectsNothing {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let hood = Neighbourhood::build(ws);
         let selected: HashSet<ResId> = ws
             .links
             .service_workloads
@@ -24,12 +23,12 @@ impl Rule for ServiceSelectsNothing {
             .flatten()
             .copied()
             .collect();
-        // Workloads by namespace and neighbourhood, indexed once.
+        // Workloads by namespace and app, indexed once.
         let mut workloads: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
         for kind in k8s::WORKLOAD_KINDS {
             for w in ws.of_kind(kind) {
                 workloads
-                    .entry((w.namespace.clone(), hood.key(ws, w)))
+                    .entry((w.namespace.clone(), ws.app_group(w.file)))
                     .or_default()
                     .push(w.id);
             }
@@ -45,8 +44,7 @@ impl Rule for ServiceSelectsNothing {
             // Pods deployed from elsewhere (a chart, an operator) are none of the linter's
             // business: report only when a workload next to the Service nearly matches, which
             // is the mistake this rule is for.
-            let Some((workload, why)) =
-                near_miss(ws, &hood, &selected, &workloads, service, &selector)
+            let Some((workload, why)) = near_miss(ws, &selected, &workloads, service, &selector)
             else {
                 continue;
             };
@@ -87,14 +85,13 @@ impl Rule for ServiceSelectsNothing {
 /// and no Service selects it.
 fn near_miss<'a>(
     ws: &'a Workspace,
-    hood: &Neighbourhood,
     selected: &HashSet<ResId>,
     workloads: &HashMap<(String, u32), Vec<ResId>>,
     service: &Resource,
     selector: &[(&str, &str)],
 ) -> Option<(&'a Resource, String)> {
     let neighbours = workloads
-        .get(&(service.namespace.clone(), hood.key(ws, service)))
+        .get(&(service.namespace.clone(), ws.app_group(service.file)))
         .map_or(&[][..], Vec::as_slice);
     for w in neighbours.iter().map(|&id| ws.resource(id)) {
         let labels = k8s::pod_labels(w);

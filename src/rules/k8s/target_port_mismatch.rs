@@ -3,7 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::model::k8s::{self, PortRef};
 use crate::model::{Resource, Workspace};
-use crate::rules::support::{diagnostic, Neighbourhood};
+use crate::rules::support::diagnostic;
 use crate::rules::Rule;
 
 pub struct TargetPortMismatch;
@@ -14,7 +14,6 @@ impl Rule for TargetPortMismatch {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let hood = Neighbourhood::build(ws);
         for service in ws.of_kind("Service") {
             if k8s::service_type(service) == "ExternalName" {
                 continue;
@@ -26,7 +25,7 @@ impl Rule for TargetPortMismatch {
                 .workloads_of(service.id)
                 .iter()
                 .map(|&w| ws.resource(w))
-                .filter(|w| hood.near(ws, w, service))
+                .filter(|w| ws.same_app(w, service))
                 .collect();
             if workloads.is_empty() {
                 continue;
