@@ -123,24 +123,15 @@ pub const BACKEND_CONFIG_KEYS: [&str; 2] = [
 impl Links {
     pub fn build(ws: &Workspace) -> Links {
         let mut links = Links::default();
-        for ingress in ws.of_kind("Ingress") {
-            for backend in k8s::ingress_backends(ingress) {
-                let service = ws.find("Service", &backend.service.value, ingress);
-                let port = service.and_then(|s| {
-                    let reference = backend.port.as_ref()?;
-                    k8s::service_ports(s)
-                        .iter()
-                        .find(|p| p.matches(&reference.value))
-                        .map(|p| p.index)
-                });
-                links.backends.push(BackendLink {
-                    ingress: ingress.id,
-                    backend,
-                    service: service.map(|s| s.id),
-                    port,
-                });
-            }
-        }
+        // One task per Ingress, merged in Ingress order.
+        let ingresses: Vec<&Resource> = ws.of_kind("Ingress").collect();
+        links.backends = ingresses
+            .par_iter()
+            .map(|ingress| ingress_backend_links(ws, ingress))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         links.routes = route_links(ws);
         links.service_workloads = service_workloads(ws);
         // Annotation parsing per Service port runs in parallel; merged in Service order.
@@ -374,64 +365,96 @@ fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
 }
 
 /// ConfigMap keys mounted into containers that hold nginx configs.
+fn ingress_backend_links(ws: &Workspace, ingress: &Resource) -> Vec<BackendLink> {
+    k8s::ingress_backends(ingress)
+        .into_iter()
+        .map(|backend| {
+            let service = ws.find("Service", &backend.service.value, ingress);
+            let port = service.and_then(|s| {
+                let reference = backend.port.as_ref()?;
+                k8s::service_ports(s)
+                    .iter()
+                    .find(|p| p.matches(&reference.value))
+                    .map(|p| p.index)
+            });
+            BackendLink {
+                ingress: ingress.id,
+                backend,
+                service: service.map(|s| s.id),
+                port,
+            }
+        })
+        .collect()
+}
+
+/// One task per workload, merged in workload order.
 fn nginx_mounts(ws: &Workspace) -> Vec<NginxMount> {
-    let mut out = Vec::new();
     if ws.nginx.by_config_map.is_empty() {
-        return out;
+        return Vec::new();
     }
-    for kind in k8s::WORKLOAD_KINDS {
-        for w in ws.of_kind(kind) {
-            let Some(pod) = k8s::pod_spec(w) else {
+    let workloads: Vec<&Resource> = k8s::WORKLOAD_KINDS
+        .iter()
+        .flat_map(|kind| ws.of_kind(kind))
+        .collect();
+    workloads
+        .par_iter()
+        .map(|w| workload_nginx_mounts(ws, w))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn workload_nginx_mounts(ws: &Workspace, w: &Resource) -> Vec<NginxMount> {
+    let mut out = Vec::new();
+    let Some(pod) = k8s::pod_spec(w) else {
+        return out;
+    };
+    let volumes = k8s::config_map_volumes(pod);
+    for (ci, container) in k8s::containers(pod).iter().enumerate() {
+        for mount in &container.mounts {
+            let Some(volume) = volumes.iter().find(|v| v.volume == mount.volume) else {
                 continue;
             };
-            let volumes = k8s::config_map_volumes(pod);
-            for (ci, container) in k8s::containers(pod).iter().enumerate() {
-                for mount in &container.mounts {
-                    let Some(volume) = volumes.iter().find(|v| v.volume == mount.volume) else {
+            let Some(cm) = ws.find("ConfigMap", &volume.config_map, w) else {
+                continue;
+            };
+            // (key, file name inside the mount)
+            let files: Vec<(String, String)> = if volume.items.is_empty() {
+                cm.node
+                    .get("data")
+                    .map_or(&[][..], Node::entries)
+                    .iter()
+                    .filter_map(|e| e.key.as_str())
+                    .map(|k| (k.to_string(), k.to_string()))
+                    .collect()
+            } else {
+                volume.items.clone()
+            };
+            for (key, file_name) in files {
+                if let Some(sub) = &mount.sub_path {
+                    if sub != &file_name {
                         continue;
-                    };
-                    let Some(cm) = ws.find("ConfigMap", &volume.config_map, w) else {
-                        continue;
-                    };
-                    // (key, file name inside the mount)
-                    let files: Vec<(String, String)> = if volume.items.is_empty() {
-                        cm.node
-                            .get("data")
-                            .map_or(&[][..], Node::entries)
-                            .iter()
-                            .filter_map(|e| e.key.as_str())
-                            .map(|k| (k.to_string(), k.to_string()))
-                            .collect()
-                    } else {
-                        volume.items.clone()
-                    };
-                    for (key, file_name) in files {
-                        if let Some(sub) = &mount.sub_path {
-                            if sub != &file_name {
-                                continue;
-                            }
-                        }
-                        let Some(&conf) = ws.nginx.by_config_map.get(&(cm.id, key.clone())) else {
-                            continue;
-                        };
-                        let full_path = match &mount.sub_path {
-                            Some(_) => mount.mount_path.clone(),
-                            None => {
-                                format!("{}/{}", mount.mount_path.trim_end_matches('/'), file_name)
-                            }
-                        };
-                        let main = full_path.ends_with("/nginx.conf")
-                            || !ws.nginx.conf(conf).is_fragment();
-                        out.push(NginxMount {
-                            workload: w.id,
-                            container: ci,
-                            conf,
-                            mount_path: full_path,
-                            mount_span: mount.span,
-                            main,
-                        });
                     }
                 }
+                let Some(&conf) = ws.nginx.by_config_map.get(&(cm.id, key.clone())) else {
+                    continue;
+                };
+                let full_path = match &mount.sub_path {
+                    Some(_) => mount.mount_path.clone(),
+                    None => {
+                        format!("{}/{}", mount.mount_path.trim_end_matches('/'), file_name)
+                    }
+                };
+                let main = full_path.ends_with("/nginx.conf") || !ws.nginx.conf(conf).is_fragment();
+                out.push(NginxMount {
+                    workload: w.id,
+                    container: ci,
+                    conf,
+                    mount_path: full_path,
+                    mount_span: mount.span,
+                    main,
+                });
             }
         }
     }

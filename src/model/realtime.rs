@@ -10,7 +10,7 @@ use crate::diagnostic::Location;
 
 use super::k8s::{self, PortRef};
 use super::nginx::{Conf, ConfId, DirId};
-use super::{ResId, Workspace};
+use super::{ResId, Resource, Workspace};
 
 pub const ANNOTATION: &str = "lint-manifests.io/realtime";
 
@@ -202,72 +202,16 @@ impl Realtime {
             }
         }
         // 2. A pod behind the Service runs nginx with a realtime location on the target port.
-        for service in ws.of_kind("Service") {
-            let ports = k8s::service_ports(service);
-            for &w in ws.links.workloads_of(service.id) {
-                let workload = ws.resource(w);
-                let Some(pod) = k8s::pod_spec(workload) else {
-                    continue;
-                };
-                let containers = k8s::containers(pod);
-                for mount in ws.links.mounts_of(w) {
-                    let conf = ws.nginx.conf(mount.conf);
-                    let container = &containers[mount.container];
-                    for port in ports {
-                        let target = port.effective_target().and_then(|t| match t {
-                            PortRef::Number(n) => Some(n),
-                            PortRef::Name(name) => container
-                                .ports
-                                .iter()
-                                .find(|p| p.name.as_deref() == Some(&name))
-                                .map(|p| p.number),
-                        });
-                        // Locations of the servers on the target port; all of them when the
-                        // config does not say which port it listens on.
-                        let servers = target.map(|t| conf.servers_on_port(t)).unwrap_or_default();
-                        for loc in conf.locations() {
-                            let under_server = servers.is_empty()
-                                || conf.ancestors(loc).any(|a| servers.contains(&a));
-                            if !under_server {
-                                continue;
-                            }
-                            for e in rt
-                                .locations
-                                .get(&(conf.id, loc))
-                                .cloned()
-                                .unwrap_or_default()
-                            {
-                                if e.via_service {
-                                    continue;
-                                }
-                                let d = conf.dir(loc);
-                                let path = d.location_match().map_or("", |(_, p)| p).to_string();
-                                let key = (service.id, port.index);
-                                let list = rt.ports.entry(key).or_default();
-                                let ev = Evidence {
-                                    location: Location::new(
-                                        d.file,
-                                        d.name_span
-                                            .cover(d.args.last().map_or(d.name_span, |a| a.span)),
-                                    ),
-                                    label: format!(
-                                        "realtime because: the pod's nginx location `{path}` {}",
-                                        if e.socketio {
-                                            "serves Socket.IO"
-                                        } else {
-                                            "proxies WebSockets"
-                                        }
-                                    ),
-                                    socketio: e.socketio,
-                                    via_service: false,
-                                };
-                                if !list.iter().any(|x| x.location == ev.location) {
-                                    list.push(ev);
-                                }
-                            }
-                        }
-                    }
-                }
+        // One task per Service (they only read `rt`), merged in Service order.
+        let services: Vec<&Resource> = ws.of_kind("Service").collect();
+        let found: Vec<Vec<((ResId, usize), Evidence)>> = services
+            .par_iter()
+            .map(|service| pod_nginx_evidence(ws, &rt, service))
+            .collect();
+        for (key, ev) in found.into_iter().flatten() {
+            let list = rt.ports.entry(key).or_default();
+            if !list.iter().any(|x| x.location == ev.location) {
+                list.push(ev);
             }
         }
         let opted_out = &rt.opted_out;
@@ -299,6 +243,77 @@ impl Realtime {
 }
 
 /// Why an nginx location is realtime: its path, its own `proxy_set_header Upgrade`, or a
+/// Evidence that ports of `service` are realtime because a pod behind it runs nginx with a
+/// realtime location on the port's target port (step 2 of [`Realtime::build`]).
+fn pod_nginx_evidence(
+    ws: &Workspace,
+    rt: &Realtime,
+    service: &Resource,
+) -> Vec<((ResId, usize), Evidence)> {
+    let mut out = Vec::new();
+    let ports = k8s::service_ports(service);
+    for &w in ws.links.workloads_of(service.id) {
+        let workload = ws.resource(w);
+        let Some(pod) = k8s::pod_spec(workload) else {
+            continue;
+        };
+        let containers = k8s::containers(pod);
+        for mount in ws.links.mounts_of(w) {
+            let conf = ws.nginx.conf(mount.conf);
+            let container = &containers[mount.container];
+            for port in ports {
+                let target = port.effective_target().and_then(|t| match t {
+                    PortRef::Number(n) => Some(n),
+                    PortRef::Name(name) => container
+                        .ports
+                        .iter()
+                        .find(|p| p.name.as_deref() == Some(&name))
+                        .map(|p| p.number),
+                });
+                // Locations of the servers on the target port; all of them when the config
+                // does not say which port it listens on.
+                let servers = target.map(|t| conf.servers_on_port(t)).unwrap_or_default();
+                for loc in conf.locations() {
+                    let under_server =
+                        servers.is_empty() || conf.ancestors(loc).any(|a| servers.contains(&a));
+                    if !under_server {
+                        continue;
+                    }
+                    let evidence = rt
+                        .locations
+                        .get(&(conf.id, loc))
+                        .map_or(&[][..], Vec::as_slice);
+                    for e in evidence.iter().filter(|e| !e.via_service) {
+                        let d = conf.dir(loc);
+                        let path = d.location_match().map_or("", |(_, p)| p);
+                        out.push((
+                            (service.id, port.index),
+                            Evidence {
+                                location: Location::new(
+                                    d.file,
+                                    d.name_span
+                                        .cover(d.args.last().map_or(d.name_span, |a| a.span)),
+                                ),
+                                label: format!(
+                                    "realtime because: the pod's nginx location `{path}` {}",
+                                    if e.socketio {
+                                        "serves Socket.IO"
+                                    } else {
+                                        "proxies WebSockets"
+                                    }
+                                ),
+                                socketio: e.socketio,
+                                via_service: false,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// `proxy_pass` to a realtime Service.
 fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> Vec<Evidence> {
     let mut out = Vec::new();
