@@ -215,13 +215,17 @@ impl Resolved {
 
     /// Whether `exclude`/`extend-exclude` leave `path` out (the path or any of its folders).
     pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.exclude_set.is_empty() && self.is_excluded_relative(&self.relative(path))
+    }
+
+    /// [`Resolved::is_excluded`] for a path already made relative ([`Resolved::relative`]).
+    pub fn is_excluded_relative(&self, rel: &str) -> bool {
         if self.exclude_set.is_empty() {
             return false;
         }
-        let rel = self.relative(path);
-        let mut candidate = rel.as_str();
+        let mut candidate = rel;
         loop {
-            if self.exclude_set.is_match(candidate) {
+            if self.matches_exclude(candidate) {
                 return true;
             }
             match candidate.rfind('/') {
@@ -229,6 +233,11 @@ impl Resolved {
                 None => return false,
             }
         }
+    }
+
+    /// Whether an `exclude` pattern matches this relative path itself (not its folders).
+    pub fn matches_exclude(&self, rel: &str) -> bool {
+        self.exclude_set.is_match(rel)
     }
 }
 
@@ -252,8 +261,6 @@ pub struct Resolver {
     defaults: Arc<Resolved>,
     /// Directory -> its settings (or the error loading them).
     cache: Mutex<HashMap<PathBuf, Result<Arc<Resolved>, ConfigError>>>,
-    /// A file's directory as written -> its settings (see [`Resolver::for_file`]).
-    file_dir_cache: Mutex<HashMap<PathBuf, Result<Arc<Resolved>, ConfigError>>>,
 }
 
 impl Resolver {
@@ -272,7 +279,6 @@ impl Resolver {
             fixed,
             defaults,
             cache: Mutex::new(HashMap::new()),
-            file_dir_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -293,22 +299,13 @@ impl Resolver {
         }
     }
 
-    /// Settings for a file known to be a file (what discovery found): no `stat` per file, and
-    /// one lookup per directory as written, before it is made absolute.
-    pub fn for_file(&self, file: &Path) -> Result<Arc<Resolved>, ConfigError> {
-        if !matches!(self.discovery, Discovery::Closest) {
-            return self.for_path(file);
+    /// Settings for the files of a directory known to be one (where discovery found files, as
+    /// written): no `stat` to ask whether it is a directory.
+    pub fn for_files_in(&self, dir: &Path) -> Result<Arc<Resolved>, ConfigError> {
+        match &self.discovery {
+            Discovery::Closest => self.for_dir(&absolute(dir)),
+            _ => self.for_path(dir),
         }
-        let written_dir = file.parent().unwrap_or(Path::new(""));
-        if let Some(hit) = self.file_dir_cache.lock().unwrap().get(written_dir) {
-            return hit.clone();
-        }
-        let result = self.for_dir(&absolute(written_dir));
-        self.file_dir_cache
-            .lock()
-            .unwrap()
-            .insert(written_dir.to_path_buf(), result.clone());
-        result
     }
 
     fn for_dir(&self, dir: &Path) -> Result<Arc<Resolved>, ConfigError> {

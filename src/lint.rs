@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
@@ -142,30 +144,82 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     }
     let mut config_errors: Vec<ConfigError> = Vec::new();
     let resolver = options.config.as_deref();
-    let mut settings_for = |path: &Path| -> Option<Arc<Resolved>> {
-        let resolver = resolver?;
-        match resolver.for_file(path) {
-            Ok(r) => Some(r),
-            Err(e) => {
+    // Settings, and whether `exclude` leaves the directory out, once per directory as written:
+    // the files of a directory share both. Resolving asks the file system whether each
+    // directory (and its parents) holds a configuration file, so the directories of a walk are
+    // resolved in parallel; errors are kept in directory order.
+    let mut by_dir: HashMap<std::ffi::OsString, DirSettings> = HashMap::new();
+    if let Some(resolver) = resolver {
+        let mut seen = std::collections::HashSet::new();
+        let dirs: Vec<&Path> = inputs
+            .iter()
+            .map(|input| written_dir(&input.path))
+            .filter(|dir| seen.insert(dir.as_os_str()))
+            .collect();
+        let resolved: Vec<(DirSettings, Option<ConfigError>)> = dirs
+            .par_iter()
+            .map(|dir| DirSettings::resolve(resolver, dir))
+            .collect();
+        for (dir, (settings, error)) in dirs.iter().zip(resolved) {
+            if let Some(e) = error {
                 if !config_errors.contains(&e) {
                     config_errors.push(e);
                 }
-                None
+            }
+            by_dir.insert(dir.as_os_str().to_owned(), settings);
+        }
+    }
+    let mut settings_of_dir = |path: &Path| -> DirSettings {
+        let dir = written_dir(path);
+        if let Some(known) = by_dir.get(dir.as_os_str()) {
+            return known.clone();
+        }
+        let (settings, error) = match resolver {
+            Some(resolver) => DirSettings::resolve(resolver, dir),
+            None => (DirSettings::default(), None),
+        };
+        if let Some(e) = error {
+            if !config_errors.contains(&e) {
+                config_errors.push(e);
             }
         }
+        by_dir.insert(dir.as_os_str().to_owned(), settings.clone());
+        settings
     };
     if resolver.is_some() {
         // `exclude` applies to what directory walks find, never to files named explicitly.
+        let mut relative = String::new();
         inputs.retain(|input| {
-            input.explicit || !settings_for(&input.path).is_some_and(|r| r.is_excluded(&input.path))
+            if input.explicit {
+                return true;
+            }
+            let dir = settings_of_dir(&input.path);
+            let Some(settings) = &dir.settings else {
+                return true;
+            };
+            if dir.excluded {
+                return false;
+            }
+            relative.clear();
+            if !dir.relative_dir.is_empty() {
+                relative.push_str(&dir.relative_dir);
+                relative.push('/');
+            }
+            if let Some(name) = input.path.file_name() {
+                relative.push_str(&name.to_string_lossy());
+            }
+            !settings.matches_exclude(&relative)
         });
     }
     let mut loaded = load::load(inputs, &options.root, &options.limits);
     timer.phase("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut comments = suppress::collect_comments(&loaded);
-    let per_file: Vec<Option<Arc<Resolved>>> =
-        loaded.files.iter().map(|f| settings_for(&f.path)).collect();
+    let per_file: Vec<Option<Arc<Resolved>>> = loaded
+        .files
+        .iter()
+        .map(|f| settings_of_dir(&f.path).settings)
+        .collect();
     // A pre-commit run reports the files it was given: the model needs only what can change
     // findings there (the walk of the project found the rest, which is context).
     let reported: Option<std::collections::HashSet<FileId>> = options
@@ -304,6 +358,43 @@ pub fn relative_to_cwd(dir: &Path) -> PathBuf {
         return p;
     }
     dir.to_path_buf()
+}
+
+/// What the files of one directory share: their settings (none without a resolver, or when
+/// the configuration has an error), the directory relative to the configuration's, and
+/// whether `exclude` leaves the directory out.
+#[derive(Clone, Default)]
+struct DirSettings {
+    settings: Option<Arc<Resolved>>,
+    relative_dir: Arc<str>,
+    excluded: bool,
+}
+
+impl DirSettings {
+    fn resolve(resolver: &Resolver, dir: &Path) -> (DirSettings, Option<ConfigError>) {
+        let (settings, error) = match resolver.for_files_in(dir) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e)),
+        };
+        let relative_dir: Arc<str> = settings
+            .as_ref()
+            .map_or_else(String::new, |r| r.relative(dir))
+            .into();
+        let excluded = settings
+            .as_ref()
+            .is_some_and(|r| !relative_dir.is_empty() && r.is_excluded_relative(&relative_dir));
+        let dir_settings = DirSettings {
+            settings,
+            relative_dir,
+            excluded,
+        };
+        (dir_settings, error)
+    }
+}
+
+/// The directory of a file as written (`` for a bare file name).
+fn written_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
 }
 
 /// `LINT_MANIFESTS_TIMINGS=1` (for profiling): wall time, CPU time (all threads: CPU over wall
