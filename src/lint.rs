@@ -5,8 +5,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
@@ -145,30 +143,9 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     let mut config_errors: Vec<ConfigError> = Vec::new();
     let resolver = options.config.as_deref();
     // Settings, and whether `exclude` leaves the directory out, once per directory as written:
-    // the files of a directory share both. Resolving asks the file system whether each
-    // directory (and its parents) holds a configuration file, so the directories of a walk are
-    // resolved in parallel; errors are kept in directory order.
+    // the files of a directory share both, and resolving them asks the file system whether the
+    // directory (and its parents) holds a configuration file.
     let mut by_dir: HashMap<std::ffi::OsString, DirSettings> = HashMap::new();
-    if let Some(resolver) = resolver {
-        let mut seen = std::collections::HashSet::new();
-        let dirs: Vec<&Path> = inputs
-            .iter()
-            .map(|input| written_dir(&input.path))
-            .filter(|dir| seen.insert(dir.as_os_str()))
-            .collect();
-        let resolved: Vec<(DirSettings, Option<ConfigError>)> = dirs
-            .par_iter()
-            .map(|dir| DirSettings::resolve(resolver, dir))
-            .collect();
-        for (dir, (settings, error)) in dirs.iter().zip(resolved) {
-            if let Some(e) = error {
-                if !config_errors.contains(&e) {
-                    config_errors.push(e);
-                }
-            }
-            by_dir.insert(dir.as_os_str().to_owned(), settings);
-        }
-    }
     let mut settings_of_dir = |path: &Path| -> DirSettings {
         let dir = written_dir(path);
         if let Some(known) = by_dir.get(dir.as_os_str()) {

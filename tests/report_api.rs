@@ -26,16 +26,7 @@ fn every_format_renders_through_the_public_api() {
     let print = fingerprint(&diagnostic, &ctx);
     assert_eq!(print.len(), 32);
 
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::JsonLines,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-    ] {
+    for format in Format::ALL {
         let mut out = Vec::new();
         emit(format, std::slice::from_ref(&diagnostic), &ctx, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

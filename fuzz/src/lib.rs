@@ -85,16 +85,7 @@ pub fn check_result(result: &LintResult) {
     let mut ctx = ReportContext::new(&result.files, base);
     ctx.show_fixes = true;
     ctx.show_suppressed = true;
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::JsonLines,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-    ] {
+    for format in Format::ALL {
         let mut out = Vec::new();
         report::emit(format, &result.diagnostics, &ctx, &mut out).unwrap();
         if format == Format::Github {

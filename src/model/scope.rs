@@ -9,7 +9,7 @@
 //!
 //! 1. the Services and workloads they name, anywhere in their text (Ingress and HTTPRoute
 //!    backends, policy targets, `proxy_pass` hosts, HPA targets, the resources themselves),
-//!    and the Services naming a BackendConfig or FrontendConfig among them;
+//!    and the Services naming a BackendConfig among them;
 //! 2. the Services selecting any of those workloads, and every workload those Services select;
 //! 3. the ConfigMaps those workloads mount, and those of the given files.
 //!
@@ -64,9 +64,9 @@ pub fn config_maps_for(ws: &Workspace, reported: &HashSet<FileId>) -> HashSet<Re
         }
     }
     for r in &given {
-        if r.is("BackendConfig") || r.is("FrontendConfig") {
-            // Named from Service (BackendConfig) and Ingress (FrontendConfig) annotations.
-            for s in ws.of_kind("Service").chain(ws.of_kind("Ingress")) {
+        if r.is("BackendConfig") {
+            // Named from Service annotations.
+            for s in ws.of_kind("Service") {
                 let names_it = s
                     .annotations()
                     .iter()
@@ -95,7 +95,6 @@ pub fn config_maps_for(ws: &Workspace, reported: &HashSet<FileId>) -> HashSet<Re
     let selectors: Vec<(&Resource, Vec<(&str, &str)>)> = services
         .iter()
         .map(|&s| ws.resource(s))
-        .filter(|s| s.is("Service"))
         .map(|s| (s, k8s::service_selector(s)))
         .collect();
     for kind in k8s::WORKLOAD_KINDS {

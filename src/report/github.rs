@@ -49,21 +49,15 @@ pub(super) fn emit(
 
 /// Escape a command's message.
 pub(crate) fn escape_data(text: &str) -> String {
-    let text = sanitize(text, true);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(text, false)
 }
 
-/// Escape a property value (`file=`, `title=`).
+/// Escape a property value (`file=`, `title=`): also `:` and `,`, which end properties.
 pub(crate) fn escape_property(text: &str) -> String {
+    escape(text, true)
+}
+
+fn escape(text: &str, property: bool) -> String {
     let text = sanitize(text, true);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -71,8 +65,8 @@ pub(crate) fn escape_property(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
             c => out.push(c),
         }
     }

@@ -54,6 +54,20 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in `--format` order (checked against clap's list by a test).
+    pub const ALL: [Format; 8] = [
+        Format::Human,
+        Format::Concise,
+        Format::Json,
+        Format::JsonLines,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+        Format::Gitlab,
+    ];
+}
+
+impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Human => "human",

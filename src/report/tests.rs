@@ -752,16 +752,7 @@ fn related_location_in_unknown_file_does_not_panic() {
         location: Location::new(FileId(99), Span::new(0, 1)),
         message: "somewhere else".into(),
     });
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::JsonLines,
-        Format::Sarif,
-        Format::Github,
-        Format::Junit,
-        Format::Gitlab,
-    ] {
+    for format in Format::ALL {
         let out = render(format, std::slice::from_ref(&diagnostic), &files(), |_| {});
         assert!(!out.is_empty());
     }
@@ -859,4 +850,10 @@ fn multi_line_spans() {
         ),
         (3, 9, 7, 1)
     );
+}
+
+#[test]
+fn format_all_lists_every_cli_format() {
+    use clap::ValueEnum;
+    assert_eq!(Format::ALL.as_slice(), Format::value_variants());
 }
