@@ -92,7 +92,7 @@ fn embedded_nginx(dir: &Path) -> Vec<String> {
         .filter_map(|(_, text)| yaml::parse(text, &Default::default()).ok())
         .flat_map(|stream| stream.documents)
         .filter_map(|d| {
-            d.root
+            d.root()
                 .at(&["data", "nginx.conf"])
                 .and_then(|n| n.as_str())
                 .map(String::from)

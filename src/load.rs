@@ -296,7 +296,7 @@ fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> P
     }
     match yaml::parse(text, &limits.yaml) {
         Ok(stream) => {
-            if stream.documents.iter().any(|d| is_resource_like(&d.root)) {
+            if stream.documents.iter().any(|d| is_resource_like(d.root())) {
                 Parsed::Manifest(stream)
             } else {
                 Parsed::NotAManifest
@@ -335,7 +335,7 @@ fn looks_like_template(path: &Path, text: &str) -> bool {
 }
 
 /// A mapping with `apiVersion` and `kind` (a `List` counts: its items are resources).
-fn is_resource_like(node: &yaml::Node) -> bool {
+fn is_resource_like(node: yaml::Node<'_>) -> bool {
     node.get("apiVersion").is_some() && node.get("kind").is_some()
 }
 

@@ -74,7 +74,7 @@ pub fn embedded_comments(ws: &Workspace) -> Vec<CommentRef> {
             continue;
         };
         let r = ws.resource(*resource);
-        let Some(entry) = r.node.get("data").and_then(|d| d.entry(key)) else {
+        let Some(entry) = r.node().get("data").and_then(|d| d.entry(key)) else {
             continue;
         };
         let Some(scalar) = entry.value.scalar() else {
@@ -167,7 +167,7 @@ pub fn apply(
             parse_annotation(
                 ws,
                 r.file,
-                r.node.span,
+                r.node().span,
                 entry,
                 &mut suppressions,
                 &mut findings,
@@ -448,7 +448,7 @@ fn parse_annotation(
     ws: &Workspace,
     file: FileId,
     resource: Span,
-    entry: &crate::parse::yaml::Entry,
+    entry: crate::parse::yaml::Entry<'_>,
     suppressions: &mut Vec<Suppression>,
     findings: &mut Vec<Diagnostic>,
 ) {
@@ -475,7 +475,7 @@ fn parse_annotation(
     let metadata = ws
         .resources
         .iter()
-        .find(|r| r.file == file && r.node.span == resource)
+        .find(|r| r.file == file && r.node().span == resource)
         .and_then(|r| r.metadata());
     let whole = metadata.and_then(|m| m.entry("annotations")).filter(|a| {
         a.value.entries().len() == 1

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, Value, YamlLimits};
+use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, YamlLimits};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -24,7 +24,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Problems with one node's span, if any.
-fn check(text: &str, node: &Node, problems: &mut Vec<String>) {
+fn check(text: &str, node: Node<'_>, problems: &mut Vec<String>) {
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
         let r = node.span.range();
@@ -33,9 +33,8 @@ fn check(text: &str, node: &Node, problems: &mut Vec<String>) {
             continue;
         }
         let src = &text[r];
-        match &node.value {
-            Value::Scalar(_) => {
-                let s = node.scalar().unwrap();
+        if let Some(s) = node.scalar() {
+            {
                 let ok = match s.style {
                     ScalarStyle::Plain if node.is_null() && src.is_empty() => true,
                     ScalarStyle::Plain if !src.contains('\n') => src == s.text,
@@ -57,24 +56,22 @@ fn check(text: &str, node: &Node, problems: &mut Vec<String>) {
                     problems.push(format!("{:?} scalar {:?} spans {src:?}", s.style, s.text));
                 }
             }
-            Value::Sequence(items) => {
-                let flow = src.starts_with('[') && src.ends_with(']');
-                if !flow && !src.starts_with('-') {
-                    problems.push(format!("sequence spans {src:?}"));
-                }
-                stack.extend(items);
+        } else if node.is_sequence() {
+            let flow = src.starts_with('[') && src.ends_with(']');
+            if !flow && !src.starts_with('-') {
+                problems.push(format!("sequence spans {src:?}"));
             }
-            Value::Mapping(entries) => {
-                let flow = src.starts_with('{') && src.ends_with('}');
-                if let Some(first) = entries.first() {
-                    if !flow && !node.span.contains(first.key.span) {
-                        problems.push(format!("mapping {src:?} does not cover its first key"));
-                    }
+            stack.extend(node.items());
+        } else {
+            let flow = src.starts_with('{') && src.ends_with('}');
+            if let Some(first) = node.entries().next() {
+                if !flow && !node.span.contains(first.key.span) {
+                    problems.push(format!("mapping {src:?} does not cover its first key"));
                 }
-                for e in entries {
-                    stack.push(&e.key);
-                    stack.push(&e.value);
-                }
+            }
+            for e in node.entries() {
+                stack.push(e.key);
+                stack.push(e.value);
             }
         }
     }
@@ -96,7 +93,7 @@ fn corpus_spans_agree_with_the_source() {
                 parsed += 1;
                 let mut mine = Vec::new();
                 for doc in &stream.documents {
-                    check(&text, &doc.root, &mut mine);
+                    check(&text, doc.root(), &mut mine);
                 }
                 for c in &stream.comments {
                     if !text[c.span.range()].starts_with('#') {

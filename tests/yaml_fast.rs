@@ -7,9 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use lint_manifests::parse::yaml::{
-    parse_fast, parse_with_saphyr, Node, Value, YamlLimits, YamlStream,
-};
+use lint_manifests::parse::yaml::{parse_fast, parse_with_saphyr, Node, YamlLimits, YamlStream};
 use proptest::prelude::*;
 
 /// Why the two paths disagree on `text`, if they do. Agreement includes "fast path declined".
@@ -31,11 +29,14 @@ fn compare(fast: &YamlStream, slow: &YamlStream) -> Option<String> {
         ));
     }
     for (i, (f, s)) in fast.documents.iter().zip(&slow.documents).enumerate() {
-        if f.root != s.root {
+        if f.root() != s.root() {
             return Some(format!(
                 "document {i}: {}",
-                first_difference(&f.root, &s.root, "")
+                first_difference(f.root(), s.root(), "")
             ));
+        }
+        if f.tree != s.tree {
+            return Some(format!("document {i}: equal nodes, different trees"));
         }
         if f.span != s.span {
             return Some(format!(
@@ -54,43 +55,40 @@ fn compare(fast: &YamlStream, slow: &YamlStream) -> Option<String> {
 }
 
 /// The first node where two different trees differ, briefly.
-fn first_difference(fast: &Node, slow: &Node, path: &str) -> String {
-    let brief = |n: &Node| match &n.value {
-        Value::Scalar(_) => {
-            let s = n.scalar().unwrap();
+fn first_difference(fast: Node<'_>, slow: Node<'_>, path: &str) -> String {
+    let brief = |n: Node<'_>| {
+        if let Some(s) = n.scalar() {
             format!("{:?} {:?} {:?} {:?}", n.span, n.tag(), s.style, s.text)
+        } else if n.is_mapping() {
+            let len = n.entries().len();
+            format!("{:?} {:?} mapping of {len}", n.span, n.tag())
+        } else {
+            format!("{:?} {:?} sequence of {}", n.span, n.tag(), n.items().len())
         }
-        Value::Mapping(e) => format!("{:?} {:?} mapping of {}", n.span, n.tag(), e.len()),
-        Value::Sequence(i) => format!("{:?} {:?} sequence of {}", n.span, n.tag(), i.len()),
     };
     let here = format!(
         "at {path:?}:\nfast   {}\nsaphyr {}",
         brief(fast),
         brief(slow)
     );
-    match (&fast.value, &slow.value) {
-        (Value::Mapping(a), Value::Mapping(b)) if a.len() == b.len() => {
-            for (x, y) in a.iter().zip(b) {
-                let key = format!("{path}/{}", y.key.as_str().unwrap_or("?"));
-                if x.key != y.key {
-                    return first_difference(&x.key, &y.key, &format!("{key} (key)"));
-                }
-                if x.value != y.value {
-                    return first_difference(&x.value, &y.value, &key);
-                }
+    if fast.is_mapping() && slow.is_mapping() && fast.entries().len() == slow.entries().len() {
+        for (x, y) in fast.entries().zip(slow.entries()) {
+            let key = format!("{path}/{}", y.key.as_str().unwrap_or("?"));
+            if x.key != y.key {
+                return first_difference(x.key, y.key, &format!("{key} (key)"));
             }
-            here
-        }
-        (Value::Sequence(a), Value::Sequence(b)) if a.len() == b.len() => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                if x != y {
-                    return first_difference(x, y, &format!("{path}/{i}"));
-                }
+            if x.value != y.value {
+                return first_difference(x.value, y.value, &key);
             }
-            here
         }
-        _ => here,
+    } else if fast.is_sequence() && slow.is_sequence() && fast.items().len() == slow.items().len() {
+        for (i, (x, y)) in fast.items().zip(slow.items()).enumerate() {
+            if x != y {
+                return first_difference(x, y, &format!("{path}/{i}"));
+            }
+        }
     }
+    here
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,25 +1,20 @@
 //! Property tests for the YAML loader: no panics on any input, and generated documents come
 //! back with the same values and spans that slice to each node's rendered text.
 
-use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, Value, YamlLimits, YamlStream};
+use lint_manifests::parse::yaml::{parse, Node, ScalarStyle, YamlLimits};
 use proptest::prelude::*;
 
 /// Every span of a parsed stream lies inside the text, on character boundaries.
-fn check_spans(text: &str, node: &Node) {
+fn check_spans(text: &str, node: Node<'_>) {
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
         let r = node.span.range();
         assert!(r.start <= r.end && r.end <= text.len(), "{r:?} in {text:?}");
         assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
-        match &node.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => stack.extend(items),
-            Value::Mapping(entries) => {
-                for e in entries {
-                    stack.push(&e.key);
-                    stack.push(&e.value);
-                }
-            }
+        stack.extend(node.items());
+        for e in node.entries() {
+            stack.push(e.key);
+            stack.push(e.value);
         }
     }
 }
@@ -27,7 +22,7 @@ fn check_spans(text: &str, node: &Node) {
 fn check_any(text: &str) {
     if let Ok(stream) = parse(text, &YamlLimits::default()) {
         for doc in &stream.documents {
-            check_spans(text, &doc.root);
+            check_spans(text, doc.root());
             assert!(doc.span.end as usize <= text.len());
         }
         for c in &stream.comments {
@@ -436,37 +431,31 @@ fn render(g: &Gen, comment_every: usize) -> Rendered {
 }
 
 /// Compare parsed and generated trees; collect parsed spans in pre-order.
-fn compare(
-    stream: &YamlStream,
-    parsed: &Node,
-    g: &Gen,
-    spans: &mut Vec<(usize, usize)>,
-    text: &str,
-) {
+fn compare(parsed: Node<'_>, g: &Gen, spans: &mut Vec<(usize, usize)>, text: &str) {
     if let Gen::Props(props, inner) = g {
         let tag = props.split(' ').find(|p| p.starts_with('!'));
-        assert_eq!(stream.tag(parsed), tag, "{text:?}");
-        return compare(stream, parsed, inner, spans, text);
+        assert_eq!(parsed.tag(), tag, "{text:?}");
+        return compare(parsed, inner, spans, text);
     }
     spans.push((parsed.span.start as usize, parsed.span.end as usize));
-    match (g, &parsed.value) {
-        (Gen::Scalar(t, style, chomp), Value::Scalar(_)) => {
+    match g {
+        Gen::Scalar(t, style, chomp) if parsed.is_scalar() => {
             let s = parsed.scalar().unwrap();
             assert_eq!(s.style, *style, "{text:?}");
             assert_eq!(s.text, decoded(t, *style, *chomp), "{text:?}");
         }
-        (Gen::Map(entries, _), Value::Mapping(parsed_entries)) => {
-            assert_eq!(entries.len(), parsed_entries.len(), "{text:?}");
-            for ((k, v), e) in entries.iter().zip(parsed_entries) {
+        Gen::Map(entries, _) if parsed.is_mapping() => {
+            assert_eq!(entries.len(), parsed.entries().len(), "{text:?}");
+            for ((k, v), e) in entries.iter().zip(parsed.entries()) {
                 spans.push((e.key.span.start as usize, e.key.span.end as usize));
                 assert_eq!(e.key.as_str(), Some(k.as_str()));
-                compare(stream, &e.value, v, spans, text);
+                compare(e.value, v, spans, text);
             }
         }
-        (Gen::Seq(items, _), Value::Sequence(parsed_items)) => {
-            assert_eq!(items.len(), parsed_items.len(), "{text:?}");
-            for (v, p) in items.iter().zip(parsed_items) {
-                compare(stream, p, v, spans, text);
+        Gen::Seq(items, _) if parsed.is_sequence() => {
+            assert_eq!(items.len(), parsed.items().len(), "{text:?}");
+            for (v, p) in items.iter().zip(parsed.items()) {
+                compare(p, v, spans, text);
             }
         }
         _ => panic!("shape differs: {g:?} vs {parsed:?} in {text:?}"),
@@ -518,7 +507,7 @@ proptest! {
             .unwrap_or_else(|e| panic!("{e:?} in {text:?}"));
         prop_assert_eq!(stream.documents.len(), 1, "{:?}", text);
         let mut got = Vec::new();
-        compare(&stream, &stream.documents[0].root, &g, &mut got, &text);
+        compare(stream.documents[0].root(), &g, &mut got, &text);
         let slices = |v: &[(usize, usize)]| -> Vec<String> {
             v.iter().map(|&(a, b)| text[a..b].to_owned()).collect()
         };

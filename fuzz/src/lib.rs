@@ -164,12 +164,17 @@ pub fn check_yaml(text: &str) {
         assert_eq!(fast.documents.len(), slow.documents.len(), "document count");
         for (f, s) in fast.documents.iter().zip(&slow.documents) {
             assert_eq!(f.span, s.span, "document span");
-            assert!(f.root == s.root, "trees differ: {:?} vs {:?}", f.root, s.root);
+            assert!(
+                f.root() == s.root() && f.tree == s.tree,
+                "trees differ: {:?} vs {:?}",
+                f.root(),
+                s.root()
+            );
         }
     }
     if let Ok(stream) = yaml::parse(text, &limits) {
         for doc in &stream.documents {
-            walk_yaml(text, &doc.root);
+            walk_yaml(text, doc.root());
         }
         for c in &stream.comments {
             check_span_in(text, c.span, "yaml comment");
@@ -177,11 +182,11 @@ pub fn check_yaml(text: &str) {
     }
 }
 
-fn walk_yaml(text: &str, node: &yaml::Node) {
+fn walk_yaml(text: &str, node: yaml::Node<'_>) {
     check_span_in(text, node.span, "yaml node");
     for e in node.entries() {
-        walk_yaml(text, &e.key);
-        walk_yaml(text, &e.value);
+        walk_yaml(text, e.key);
+        walk_yaml(text, e.value);
     }
     for item in node.items() {
         walk_yaml(text, item);

@@ -22,7 +22,7 @@ impl<T> Spanned<T> {
     }
 }
 
-fn spanned_str(node: &Node) -> Option<Spanned<String>> {
+fn spanned_str(node: Node<'_>) -> Option<Spanned<String>> {
     Some(Spanned::new(node.as_str()?.to_string(), node.span))
 }
 
@@ -35,7 +35,7 @@ pub enum PortRef {
 
 impl PortRef {
     /// Kubernetes reads an int-or-string: a plain integer is a number, anything else a name.
-    pub fn from_node(node: &Node) -> Option<PortRef> {
+    pub fn from_node(node: Node<'_>) -> Option<PortRef> {
         if let Some(n) = node.as_i64() {
             return Some(PortRef::Number(n));
         }
@@ -84,9 +84,13 @@ pub fn ingress_backends(ingress: &Resource) -> Vec<IngressBackend> {
             }
         }
     }
-    for rule in spec.get("rules").map_or(&[][..], Node::items) {
+    for rule in spec.get("rules").into_iter().flat_map(Node::items) {
         let host = rule.get("host").and_then(Node::as_str).map(String::from);
-        for path in rule.at(&["http", "paths"]).map_or(&[][..], Node::items) {
+        for path in rule
+            .at(&["http", "paths"])
+            .into_iter()
+            .flat_map(Node::items)
+        {
             let Some(backend) = path.get("backend") else {
                 continue;
             };
@@ -101,7 +105,7 @@ pub fn ingress_backends(ingress: &Resource) -> Vec<IngressBackend> {
 }
 
 fn read_backend(
-    backend: &Node,
+    backend: Node<'_>,
     host: Option<String>,
     path: Option<Spanned<String>>,
     path_type: Option<Spanned<String>>,
@@ -150,9 +154,9 @@ pub fn ingress_class(ingress: &Resource) -> IngressClass {
     IngressClass {
         annotation: ingress
             .annotation("kubernetes.io/ingress.class")
-            .and_then(|e| spanned_str(&e.value)),
+            .and_then(|e| spanned_str(e.value)),
         class_name: ingress
-            .node
+            .node()
             .at(&["spec", "ingressClassName"])
             .and_then(spanned_str),
     }
@@ -232,32 +236,16 @@ pub struct Views {
     pod_spec: CachedPath,
 }
 
-/// A node found by a path of mapping keys, looked up once: the positions of the entries on the
-/// way are kept, and later lookups index straight into the tree (rules ask for the same few
-/// paths of every resource many times).
+/// A node found by a path of mapping keys, looked up once: its slot in the tree is kept (rules
+/// ask for the same few paths of every resource many times).
 #[derive(Debug, Default)]
-pub struct CachedPath(std::sync::OnceLock<Option<Box<[u32]>>>);
+pub struct CachedPath(std::sync::OnceLock<Option<u32>>);
 
 impl CachedPath {
     /// The node at `path` under `root`; `root` and `path` must be the same on every call.
-    pub fn get<'a>(&self, root: &'a Node, path: &[&str]) -> Option<&'a Node> {
-        let positions = self
-            .0
-            .get_or_init(|| {
-                let mut node = root;
-                let mut positions = Vec::with_capacity(path.len());
-                for key in path {
-                    let found = node.entry(key)?;
-                    let position = node.entries().iter().position(|e| std::ptr::eq(e, found))?;
-                    positions.push(crate::source::to_u32(position));
-                    node = &found.value;
-                }
-                Some(positions.into_boxed_slice())
-            })
-            .as_deref()?;
-        positions.iter().try_fold(root, |node, &i| {
-            node.entries().get(i as usize).map(|e| &e.value)
-        })
+    pub fn get<'a>(&self, root: Node<'a>, path: &[&str]) -> Option<Node<'a>> {
+        let index = (*self.0.get_or_init(|| Some(root.at(path)?.index())))?;
+        Some(root.tree().node(index))
     }
 }
 
@@ -271,10 +259,10 @@ pub fn service_ports(service: &Resource) -> &[ServicePort] {
 
 fn read_service_ports(service: &Resource) -> Vec<ServicePort> {
     service
-        .node
+        .node()
         .at(&["spec", "ports"])
-        .map_or(&[][..], Node::items)
-        .iter()
+        .into_iter()
+        .flat_map(Node::items)
         .enumerate()
         .map(|(index, p)| ServicePort {
             index,
@@ -293,7 +281,7 @@ fn read_service_ports(service: &Resource) -> Vec<ServicePort> {
 
 pub fn service_type(service: &Resource) -> String {
     service
-        .node
+        .node()
         .at(&["spec", "type"])
         .and_then(Node::as_str)
         .unwrap_or("ClusterIP")
@@ -302,12 +290,12 @@ pub fn service_type(service: &Resource) -> String {
 
 /// `spec.selector` of a Service as label pairs.
 pub fn service_selector(service: &Resource) -> Vec<(&str, &str)> {
-    label_pairs(service.node.at(&["spec", "selector"]))
+    label_pairs(service.node().at(&["spec", "selector"]))
 }
 
-pub fn label_pairs(node: Option<&Node>) -> Vec<(&str, &str)> {
-    node.map_or(&[][..], Node::entries)
-        .iter()
+pub fn label_pairs(node: Option<Node<'_>>) -> Vec<(&str, &str)> {
+    node.into_iter()
+        .flat_map(Node::entries)
         .filter_map(|e| Some((e.key.as_str()?, e.value.as_str()?)))
         .collect()
 }
@@ -324,22 +312,22 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 ];
 
 /// The pod spec of a workload.
-pub fn pod_spec(workload: &Resource) -> Option<&Node> {
+pub fn pod_spec(workload: &Resource) -> Option<Node<'_>> {
     let path: &[&str] = match workload.kind.as_str() {
         "Pod" => &["spec"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
         _ => &["spec", "template", "spec"],
     };
-    workload.views.pod_spec.get(&workload.node, path)
+    workload.views.pod_spec.get(workload.node(), path)
 }
 
 /// The labels its pods carry.
 pub fn pod_labels(workload: &Resource) -> Vec<(&str, &str)> {
     match workload.kind.as_str() {
-        "Pod" => label_pairs(workload.node.at(&["metadata", "labels"])),
+        "Pod" => label_pairs(workload.node().at(&["metadata", "labels"])),
         _ => label_pairs(
             workload
-                .node
+                .node()
                 .at(&["spec", "template", "metadata", "labels"]),
         ),
     }
@@ -347,18 +335,18 @@ pub fn pod_labels(workload: &Resource) -> Vec<(&str, &str)> {
 
 /// How many pods can serve at once: `replicas` (default 1), or 2+ for a DaemonSet.
 pub fn declared_replicas(workload: &Resource) -> Option<Spanned<i64>> {
-    let node = workload.node.at(&["spec", "replicas"])?;
+    let node = workload.node().at(&["spec", "replicas"])?;
     Some(Spanned::new(node.as_i64()?, node.span))
 }
 
 /// A container and the parts of it the rules read.
 #[derive(Clone, Debug)]
 pub struct Container<'a> {
-    pub node: &'a Node,
+    pub node: Node<'a>,
     pub name: String,
     pub image: Option<Spanned<String>>,
     pub ports: Vec<ContainerPort>,
-    pub readiness_probe: Option<&'a Node>,
+    pub readiness_probe: Option<Node<'a>>,
     pub mounts: Vec<VolumeMount>,
 }
 
@@ -377,17 +365,17 @@ pub struct VolumeMount {
     pub span: Span,
 }
 
-pub fn containers(pod_spec: &Node) -> Vec<Container<'_>> {
+pub fn containers(pod_spec: Node<'_>) -> Vec<Container<'_>> {
     containers_under(pod_spec, "containers")
 }
 
 /// The containers of a pod spec under `key`: `containers`, or `initContainers` (native
 /// sidecars, `restartPolicy: Always`, serve traffic too).
-pub fn containers_under<'a>(pod_spec: &'a Node, key: &str) -> Vec<Container<'a>> {
+pub fn containers_under<'a>(pod_spec: Node<'a>, key: &str) -> Vec<Container<'a>> {
     pod_spec
         .get(key)
-        .map_or(&[][..], Node::items)
-        .iter()
+        .into_iter()
+        .flat_map(Node::items)
         .map(|c| Container {
             node: c,
             name: c
@@ -398,8 +386,8 @@ pub fn containers_under<'a>(pod_spec: &'a Node, key: &str) -> Vec<Container<'a>>
             image: c.get("image").and_then(spanned_str),
             ports: c
                 .get("ports")
-                .map_or(&[][..], Node::items)
-                .iter()
+                .into_iter()
+                .flat_map(Node::items)
                 .filter_map(|p| {
                     let n = p.get("containerPort")?;
                     Some(ContainerPort {
@@ -412,8 +400,8 @@ pub fn containers_under<'a>(pod_spec: &'a Node, key: &str) -> Vec<Container<'a>>
             readiness_probe: c.get("readinessProbe"),
             mounts: c
                 .get("volumeMounts")
-                .map_or(&[][..], Node::items)
-                .iter()
+                .into_iter()
+                .flat_map(Node::items)
                 .filter_map(|m| {
                     Some(VolumeMount {
                         volume: m.get("name")?.as_str()?.to_string(),
@@ -436,20 +424,20 @@ pub struct ConfigMapVolume {
     pub items: Vec<(String, String)>,
 }
 
-pub fn config_map_volumes(pod_spec: &Node) -> Vec<ConfigMapVolume> {
+pub fn config_map_volumes(pod_spec: Node<'_>) -> Vec<ConfigMapVolume> {
     let mut out = Vec::new();
-    for v in pod_spec.get("volumes").map_or(&[][..], Node::items) {
+    for v in pod_spec.get("volumes").into_iter().flat_map(Node::items) {
         let Some(name) = v.get("name").and_then(Node::as_str) else {
             continue;
         };
-        let mut push = |cm: &Node| {
+        let mut push = |cm: Node<'_>| {
             let Some(cm_name) = cm.get("name").and_then(Node::as_str) else {
                 return;
             };
             let items = cm
                 .get("items")
-                .map_or(&[][..], Node::items)
-                .iter()
+                .into_iter()
+                .flat_map(Node::items)
                 .filter_map(|i| {
                     Some((
                         i.get("key")?.as_str()?.to_string(),
@@ -466,7 +454,11 @@ pub fn config_map_volumes(pod_spec: &Node) -> Vec<ConfigMapVolume> {
         if let Some(cm) = v.get("configMap") {
             push(cm);
         }
-        for source in v.at(&["projected", "sources"]).map_or(&[][..], Node::items) {
+        for source in v
+            .at(&["projected", "sources"])
+            .into_iter()
+            .flat_map(Node::items)
+        {
             if let Some(cm) = source.get("configMap") {
                 push(cm);
             }
@@ -476,7 +468,7 @@ pub fn config_map_volumes(pod_spec: &Node) -> Vec<ConfigMapVolume> {
 }
 
 /// `terminationGracePeriodSeconds` (default 30, F-80).
-pub fn termination_grace_period(pod_spec: &Node) -> Option<Spanned<i64>> {
+pub fn termination_grace_period(pod_spec: Node<'_>) -> Option<Spanned<i64>> {
     let n = pod_spec.get("terminationGracePeriodSeconds")?;
     Some(Spanned::new(n.as_i64()?, n.span))
 }
@@ -494,7 +486,7 @@ pub struct PolicyTarget {
 }
 
 pub fn policy_target(policy: &Resource) -> Option<PolicyTarget> {
-    let target = policy.node.at(&["spec", "targetRef"])?;
+    let target = policy.node().at(&["spec", "targetRef"])?;
     Some(PolicyTarget {
         kind: target
             .get("kind")

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::parse::yaml::Node;
+use crate::parse::yaml::{Entry, Node};
 use crate::source::Span;
 
 use super::k8s::{self, IngressBackend, PortRef, Spanned};
@@ -283,11 +283,7 @@ impl Links {
 /// its entry, and its parsed value when the JSON is valid.
 pub fn backend_config_annotation(
     r: &Resource,
-) -> Option<(
-    &'static str,
-    &crate::parse::yaml::Entry,
-    Option<BackendConfigAnnotation>,
-)> {
+) -> Option<(&'static str, Entry<'_>, Option<BackendConfigAnnotation>)> {
     let (key, entry) = BACKEND_CONFIG_KEYS
         .iter()
         .find_map(|&k| r.annotation(k).map(|e| (k, e)))?;
@@ -421,10 +417,10 @@ fn workload_nginx_mounts(ws: &Workspace, w: &Resource) -> Vec<NginxMount> {
             };
             // (key, file name inside the mount)
             let files: Vec<(String, String)> = if volume.items.is_empty() {
-                cm.node
+                cm.node()
                     .get("data")
-                    .map_or(&[][..], Node::entries)
-                    .iter()
+                    .into_iter()
+                    .flat_map(Node::entries)
                     .filter_map(|e| e.key.as_str())
                     .map(|k| (k.to_string(), k.to_string()))
                     .collect()
@@ -467,25 +463,25 @@ fn route_links(ws: &Workspace) -> Vec<RouteLink> {
         let Some(spec) = route.spec() else { continue };
         let gateway_class = spec
             .get("parentRefs")
-            .map_or(&[][..], Node::items)
-            .iter()
+            .into_iter()
+            .flat_map(Node::items)
             .filter_map(|p| p.get("name").and_then(Node::as_str))
             .filter_map(|name| ws.find("Gateway", name, route))
             .find_map(|g| {
-                g.node
+                g.node()
                     .at(&["spec", "gatewayClassName"])
                     .and_then(Node::as_str)
                     .map(String::from)
             });
-        for rule in spec.get("rules").map_or(&[][..], Node::items) {
+        for rule in spec.get("rules").into_iter().flat_map(Node::items) {
             let paths: Vec<Spanned<String>> = rule
                 .get("matches")
-                .map_or(&[][..], Node::items)
-                .iter()
+                .into_iter()
+                .flat_map(Node::items)
                 .filter_map(|m| m.at(&["path", "value"]))
                 .filter_map(|n| Some(Spanned::new(n.as_str()?.to_string(), n.span)))
                 .collect();
-            for backend in rule.get("backendRefs").map_or(&[][..], Node::items) {
+            for backend in rule.get("backendRefs").into_iter().flat_map(Node::items) {
                 let kind = backend
                     .get("kind")
                     .and_then(Node::as_str)

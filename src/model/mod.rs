@@ -12,10 +12,11 @@ pub mod scope;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Loaded;
-use crate::parse::yaml::{Entry, Node};
+use crate::parse::yaml::{Entry, Node, Tree};
 use crate::settings::Settings;
 use crate::source::{to_u32, FileId, SourceFile, Span};
 
@@ -43,7 +44,9 @@ pub struct Resource {
     /// Whether `metadata.namespace` was written (links are lenient with unset namespaces:
     /// the same files are often applied with `kubectl -n`).
     pub namespace_explicit: bool,
-    pub node: Node,
+    /// The document's tree (shared by the items of a `List`) and the resource's node in it.
+    tree: Arc<Tree>,
+    root: u32,
     /// Typed views that many rules ask for, read from `node` on first use.
     pub(crate) views: k8s::Views,
 }
@@ -58,38 +61,43 @@ impl Resource {
         self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
     }
 
+    /// The resource's YAML.
+    pub fn node(&self) -> Node<'_> {
+        self.tree.node(self.root)
+    }
+
     pub fn location(&self, span: Span) -> Location {
         Location::new(self.file, span)
     }
 
-    pub fn metadata(&self) -> Option<&Node> {
-        self.node.get("metadata")
+    pub fn metadata(&self) -> Option<Node<'_>> {
+        self.node().get("metadata")
     }
 
     /// The `metadata.name` value node, for pointing at the resource.
-    pub fn name_node(&self) -> Option<&Node> {
-        self.node.at(&["metadata", "name"])
+    pub fn name_node(&self) -> Option<Node<'_>> {
+        self.node().at(&["metadata", "name"])
     }
 
     /// Where a finding about the resource as a whole points: its name, else its kind.
     pub fn anchor(&self) -> Span {
         self.name_node()
-            .or_else(|| self.node.get("kind"))
-            .map_or(self.node.span, |n| n.span)
+            .or_else(|| self.node().get("kind"))
+            .map_or(self.node().span, |n| n.span)
     }
 
     /// `metadata.annotations`, which rules ask for again and again.
-    fn annotations_node(&self) -> Option<&Node> {
+    fn annotations_node(&self) -> Option<Node<'_>> {
         self.views
             .annotations
-            .get(&self.node, &["metadata", "annotations"])
+            .get(self.node(), &["metadata", "annotations"])
     }
 
-    pub fn annotations(&self) -> &[Entry] {
-        self.annotations_node().map_or(&[], Node::entries)
+    pub fn annotations(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.annotations_node().into_iter().flat_map(Node::entries)
     }
 
-    pub fn annotation(&self, key: &str) -> Option<&Entry> {
+    pub fn annotation(&self, key: &str) -> Option<Entry<'_>> {
         self.annotations_node()?.entry(key)
     }
 
@@ -97,8 +105,8 @@ impl Resource {
         self.annotation(key)?.value.as_str()
     }
 
-    pub fn spec(&self) -> Option<&Node> {
-        self.node.get("spec")
+    pub fn spec(&self) -> Option<Node<'_>> {
+        self.node().get("spec")
     }
 
     /// `Kind/namespace/name`: the identity used in fingerprints.
@@ -159,7 +167,8 @@ impl Workspace {
         let mut resources = Vec::new();
         for (file, stream) in manifests {
             for document in stream.documents {
-                collect_resources(file, document.root, &mut resources);
+                let tree = Arc::new(document.tree);
+                collect_resources(file, &tree, tree.root(), &mut resources);
             }
         }
         let mut by_kind: HashMap<String, Vec<ResId>> = HashMap::new();
@@ -362,52 +371,35 @@ impl Workspace {
 
 /// A document is a resource when it has `apiVersion` and `kind`; a `List` contributes its
 /// items.
-fn collect_resources(file: FileId, root: Node, out: &mut Vec<Resource>) {
-    let kind = root
-        .get("kind")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
-    let api_version = root
-        .get("apiVersion")
-        .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
+fn collect_resources(file: FileId, tree: &Arc<Tree>, root: Node<'_>, out: &mut Vec<Resource>) {
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     if kind.is_empty() || api_version.is_empty() {
         return;
     }
     if kind == "List" || kind.ends_with("List") && root.get("items").is_some_and(Node::is_sequence)
     {
-        if let crate::parse::yaml::Value::Mapping(entries) = root.value {
-            let items = entries
-                .into_vec()
-                .into_iter()
-                .rev()
-                .find(|e| e.key.as_str() == Some("items"));
-            if let Some(crate::parse::yaml::Value::Sequence(items)) = items.map(|e| e.value.value) {
-                for item in items {
-                    collect_resources(file, item, out);
-                }
-            }
+        for item in root.get("items").into_iter().flat_map(Node::items) {
+            collect_resources(file, tree, item, out);
         }
         return;
     }
     let name = root
         .at(&["metadata", "name"])
         .and_then(Node::as_str)
-        .unwrap_or("")
-        .to_string();
+        .unwrap_or("");
     let ns_node = root.at(&["metadata", "namespace"]).and_then(Node::as_str);
     let id = ResId(to_u32(out.len()));
     out.push(Resource {
         id,
         file,
-        api_version,
-        kind,
-        name,
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        name: name.to_string(),
         namespace: ns_node.unwrap_or("default").to_string(),
         namespace_explicit: ns_node.is_some(),
-        node: root,
+        tree: Arc::clone(tree),
+        root: root.index(),
         views: k8s::Views::default(),
     });
 }

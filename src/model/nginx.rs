@@ -425,16 +425,16 @@ impl NginxModel {
         }
         // Embedded configs: parsed and built in parallel (one task per ConfigMap value), then
         // numbered in resource order so the result does not depend on scheduling.
-        let candidates: Vec<(&Resource, &str, &Node)> = resources
+        let candidates: Vec<(&Resource, &str, Node<'_>)> = resources
             .iter()
             .filter(|r| r.is("ConfigMap"))
             .filter(|r| only_config_maps.is_none_or(|only| only.contains(&r.id)))
             .flat_map(|r| {
-                r.node
+                r.node()
                     .get("data")
-                    .map_or(&[][..], Node::entries)
-                    .iter()
-                    .filter_map(move |e| Some((r, e.key.as_str()?, &e.value)))
+                    .into_iter()
+                    .flat_map(Node::entries)
+                    .filter_map(move |e| Some((r, e.key.as_str()?, e.value)))
             })
             .filter(|(_, _, v)| v.scalar().is_some_and(|s| looks_like_nginx("", s.text)))
             .collect();
@@ -489,7 +489,7 @@ fn build_embedded(
     files: &[SourceFile],
     r: &Resource,
     key: &str,
-    value: &Node,
+    value: Node<'_>,
     includes: &HashMap<(FileId, Span), IncludeTarget>,
     by_file: &HashMap<FileId, &parser::Config>,
 ) -> Embedded {

@@ -32,7 +32,7 @@ pub fn config_maps_for(ws: &Workspace, reported: &HashSet<FileId>) -> HashSet<Re
     let mut words: HashSet<&str> = HashSet::new();
     let mut texts: Vec<&str> = Vec::new();
     for r in &given {
-        let text = ws.file(r.file).slice(r.node.span);
+        let text = ws.file(r.file).slice(r.node().span);
         words.extend(
             text.split(|c: char| !is_name_char(c))
                 .filter(|w| !w.is_empty()),
@@ -69,7 +69,6 @@ pub fn config_maps_for(ws: &Workspace, reported: &HashSet<FileId>) -> HashSet<Re
             for s in ws.of_kind("Service") {
                 let names_it = s
                     .annotations()
-                    .iter()
                     .filter_map(|e| e.value.as_str())
                     .any(|v| v.contains(r.name.as_str()));
                 if names_it {

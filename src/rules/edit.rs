@@ -4,7 +4,7 @@
 use crate::diagnostic::Edit;
 use crate::model::nginx::Conf;
 use crate::model::DirId;
-use crate::parse::yaml::{Entry, Node, Value};
+use crate::parse::yaml::{Entry, Node};
 use crate::source::{to_u32, FileId, SourceFile};
 
 /// Byte offset of the start of the line holding `offset`.
@@ -29,14 +29,14 @@ fn starts_line(file: &SourceFile, offset: u32) -> bool {
 }
 
 /// The column (in bytes, as spaces) where the keys of a block mapping start.
-fn key_indent(file: &SourceFile, mapping: &Node) -> Option<usize> {
-    let first = mapping.entries().first()?;
+fn key_indent(file: &SourceFile, mapping: Node<'_>) -> Option<usize> {
+    let first = mapping.entries().next()?;
     Some((first.key.span.start - line_start(file, first.key.span.start)) as usize)
 }
 
 /// Whether a mapping is written in block style (editable line by line).
-pub fn is_block_mapping(file: &SourceFile, mapping: &Node) -> bool {
-    matches!(mapping.value, Value::Mapping(_)) && !file.slice(mapping.span).starts_with('{')
+pub fn is_block_mapping(file: &SourceFile, mapping: Node<'_>) -> bool {
+    mapping.is_mapping() && !file.slice(mapping.span).starts_with('{')
 }
 
 /// Insert `key: value` lines (`lines` already formatted relative to the key column, each line
@@ -45,7 +45,7 @@ pub fn is_block_mapping(file: &SourceFile, mapping: &Node) -> bool {
 pub fn insert_entry(
     file: &SourceFile,
     id: FileId,
-    mapping: &Node,
+    mapping: Node<'_>,
     lines: &[String],
     first: bool,
 ) -> Option<Edit> {
@@ -55,7 +55,7 @@ pub fn insert_entry(
     let indent = " ".repeat(key_indent(file, mapping)?);
     let text: String = lines.iter().map(|l| format!("{indent}{l}\n")).collect();
     let entries = mapping.entries();
-    let head = entries.first()?;
+    let head = entries.clone().next()?;
     if first && starts_line(file, head.key.span.start) {
         return Some(Edit::insert(
             id,
@@ -63,7 +63,7 @@ pub fn insert_entry(
             text,
         ));
     }
-    let last = entries.last()?;
+    let last = entries.clone().next_back()?;
     let end = last.value.span.end.max(last.key.span.end);
     Some(Edit::insert(
         id,
@@ -77,7 +77,7 @@ pub fn insert_entry(
 pub fn insert_nested(
     file: &SourceFile,
     id: FileId,
-    parent: &Node,
+    parent: Node<'_>,
     key: &str,
     nested: &[String],
 ) -> Option<Edit> {
@@ -87,7 +87,7 @@ pub fn insert_nested(
 }
 
 /// Remove an entry of a block mapping: the lines from its key to the end of its value.
-pub fn remove_entry(file: &SourceFile, id: FileId, entry: &Entry) -> Option<Edit> {
+pub fn remove_entry(file: &SourceFile, id: FileId, entry: Entry<'_>) -> Option<Edit> {
     if !starts_line(file, entry.key.span.start) {
         return None;
     }

@@ -138,7 +138,7 @@ pub fn users_of<'a>(ws: &'a Workspace, config: &Resource) -> Vec<(&'a Resource, 
 
 /// The span of the JSON string `"text"` inside a YAML scalar holding JSON (an annotation
 /// value), when it occurs there exactly once; else the whole value.
-pub fn json_string_span(ws: &Workspace, r: &Resource, value: &Node, text: &str) -> Span {
+pub fn json_string_span(ws: &Workspace, r: &Resource, value: Node<'_>, text: &str) -> Span {
     let raw = ws.file(r.file).slice(value.span);
     let needle = format!("\"{text}\"");
     let mut found = raw.match_indices(&needle);
@@ -225,7 +225,6 @@ pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
     }
     let keys: Vec<&str> = ingress
         .annotations()
-        .iter()
         .filter_map(|e| e.key.as_str())
         .collect();
     if keys
@@ -254,7 +253,6 @@ pub fn likely_gke(ws: &Workspace, ingress: &Resource) -> bool {
             .filter_map(|b| b.service.map(|s| ws.resource(s)))
             .any(|s| {
                 s.annotations()
-                    .iter()
                     .filter_map(|e| e.key.as_str())
                     .any(gke_key)
             })
@@ -285,7 +283,7 @@ pub fn attached_label(a: &Attachment<'_>) -> (Location, String) {
 
 /// The `spec:` key of a resource, else its name: where "this spec lacks X" points.
 pub fn spec_anchor(r: &Resource) -> Location {
-    r.location(r.node.entry("spec").map_or(r.anchor(), |e| e.key.span))
+    r.location(r.node().entry("spec").map_or(r.anchor(), |e| e.key.span))
 }
 
 /// The nginx version a config runs on: the image tag of a container that mounts it, else the
@@ -463,14 +461,14 @@ pub fn replicas_evidence(ws: &Workspace, workload: &Resource, replicas: i64) -> 
             .of_kind_in_namespace_of("HorizontalPodAutoscaler", workload)
             .into_iter()
             .find(|h| {
-                h.node
+                h.node()
                     .at(&["spec", "scaleTargetRef", "name"])
                     .and_then(crate::parse::yaml::Node::as_str)
                     == Some(workload.name.as_str())
             });
         if let Some(h) = hpa {
             let at = h
-                .node
+                .node()
                 .at(&["spec", "maxReplicas"])
                 .map_or(h.anchor(), |n| n.span);
             return (

@@ -34,10 +34,8 @@ use std::borrow::Cow;
 
 use compact_str::CompactString;
 
-use super::{
-    collect_comments, shrunk, span, Document, Entry, Node, ScalarStyle, Value, YamlLimits,
-    YamlStream,
-};
+use super::draft::{Document, Entry, Node, Stream as YamlStream, Value};
+use super::{collect_comments, shrunk, span, ScalarStyle, YamlLimits};
 
 /// The text is outside the subset (or is not valid YAML): let saphyr read it.
 struct Reject;
@@ -710,7 +708,9 @@ impl<'t> Reader<'t> {
             let (node, after) = self.flow_node(q, depth + 1)?;
             q = self.skip_spaces(after);
             if mapping {
-                if node.scalar().is_none() || b.get(q) != Some(&b':') || b.get(q + 1) != Some(&b' ')
+                if !matches!(node.value, Value::Scalar(_))
+                    || b.get(q) != Some(&b':')
+                    || b.get(q + 1) != Some(&b' ')
                 {
                     return Err(Reject);
                 }
@@ -846,17 +846,18 @@ fn unescape_double_quoted(inner: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse_with_saphyr, YamlLimits};
+    use super::super::{parse_fast, parse_with_saphyr, YamlLimits};
     use super::*;
 
     /// The fast path reads `text`, and reads it as saphyr does.
-    fn same(text: &str) -> YamlStream {
+    fn same(text: &str) -> crate::parse::yaml::YamlStream {
         let limits = YamlLimits::default();
-        let fast = parse(text, &limits).unwrap_or_else(|| panic!("declined {text:?}"));
+        let fast = parse_fast(text, &limits).unwrap_or_else(|| panic!("declined {text:?}"));
         let slow = parse_with_saphyr(text, &limits).unwrap();
         assert_eq!(fast.documents.len(), slow.documents.len(), "{text:?}");
         for (f, s) in fast.documents.iter().zip(&slow.documents) {
-            assert_eq!(f.root, s.root, "{text:?}");
+            assert_eq!(f.root(), s.root(), "{text:?}");
+            assert_eq!(f.tree, s.tree, "{text:?}");
             assert_eq!(f.span, s.span, "{text:?}");
         }
         assert_eq!(fast.comments, slow.comments, "{text:?}");
@@ -867,8 +868,13 @@ mod tests {
         assert!(parse(text, &YamlLimits::default()).is_none(), "{text:?}");
     }
 
-    fn value<'s>(stream: &'s YamlStream, path: &[&str]) -> &'s str {
-        stream.documents[0].root.at(path).unwrap().as_str().unwrap()
+    fn value<'s>(stream: &'s crate::parse::yaml::YamlStream, path: &[&str]) -> &'s str {
+        stream.documents[0]
+            .root()
+            .at(path)
+            .unwrap()
+            .as_str()
+            .unwrap()
     }
 
     #[test]
@@ -889,7 +895,7 @@ mod tests {
     #[test]
     fn empty_values_and_nesting() {
         let s = same("a:\nb:   \nc:\n  d:\ne:\n- x\n- \n-\n");
-        assert!(s.documents[0].root.get("a").unwrap().is_null());
+        assert!(s.documents[0].root().get("a").unwrap().is_null());
         same("spec:\n  containers:\n  - name: web\n    image: nginx\n    ports:\n    - containerPort: 80\n  - name: b\n");
         same("list:\n  - a\n  - b\nnext: 1\n");
         same("- name: x\n  env:\n    - name: A\n      value: \"1\"\n-\n  k: v\n");

@@ -37,9 +37,9 @@ impl Rule for GatewayPolicySchema {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for kind in ["GCPBackendPolicy", "HealthCheckPolicy"] {
             for policy in ws.of_kind(kind) {
-                let mut found: Vec<(&Entry, String, String)> = Vec::new();
+                let mut found: Vec<(Entry<'_>, String, String)> = Vec::new();
                 if policy.group() != "networking.gke.io" {
-                    if let Some(e) = policy.node.entry("apiVersion") {
+                    if let Some(e) = policy.node().entry("apiVersion") {
                         found.push((
                             e,
                             format!("{kind} `{}` has `apiVersion: {}`: the kind is `networking.gke.io/v1`", policy.name, policy.api_version),
@@ -87,8 +87,8 @@ impl Rule for GatewayPolicySchema {
 fn check_default<'a>(
     kind: &str,
     policy: &Resource,
-    default: &'a Node,
-    found: &mut Vec<(&'a Entry, String, String)>,
+    default: Node<'a>,
+    found: &mut Vec<(Entry<'a>, String, String)>,
 ) {
     for e in default.entries() {
         let Some(key) = e.key.as_str() else { continue };
@@ -143,7 +143,7 @@ fn check_default<'a>(
 fn finding(
     id: &'static str,
     policy: &Resource,
-    (entry, message, help): (&Entry, String, String),
+    (entry, message, help): (Entry<'_>, String, String),
 ) -> Diagnostic {
     // The message names the field and its place: stable without line numbers.
     let identity = format!("{}/schema/{message}", policy.identity());

@@ -32,7 +32,7 @@ impl Rule for GatewaySessionAffinityMissing {
             if replicas < 2 {
                 continue;
             }
-            let affinity = policy.node.at(&["spec", "default", "sessionAffinity"]);
+            let affinity = policy.node().at(&["spec", "default", "sessionAffinity"]);
             let kind = affinity.and_then(|a| a.get("type"));
             let kind_value = kind.and_then(Node::as_str);
             if kind_value.is_some_and(|v| v != "NONE") {
@@ -40,7 +40,7 @@ impl Rule for GatewaySessionAffinityMissing {
             }
             // BackendConfig spellings (`affinityType`) or settings outside `default`: GKE102.
             if affinity.is_some_and(|a| a.get("affinityType").is_some())
-                || policy.node.at(&["spec", "sessionAffinity"]).is_some()
+                || policy.node().at(&["spec", "sessionAffinity"]).is_some()
             {
                 continue;
             }
@@ -52,7 +52,7 @@ impl Rule for GatewaySessionAffinityMissing {
                     Some(Edit::replace(policy.file, node.span, "GENERATED_COOKIE")),
                 ),
                 None => {
-                    let default = policy.node.at(&["spec", "default"]);
+                    let default = policy.node().at(&["spec", "default"]);
                     let lines = [
                         "type: GENERATED_COOKIE".to_string(),
                         "cookieTtlSec: 86400".to_string(),
@@ -81,7 +81,7 @@ impl Rule for GatewaySessionAffinityMissing {
                         }),
                     };
                     let at = policy
-                        .node
+                        .node()
                         .at(&["spec"])
                         .and_then(|s| s.entry("default"))
                         .map_or_else(|| spec_anchor(policy), |e| policy.location(e.key.span));

@@ -64,15 +64,15 @@ impl Rule for GatewayWebsocketTimeoutMissing {
                 out.push(d);
                 continue;
             };
-            let default = policy.node.at(&["spec", "default"]);
+            let default = policy.node().at(&["spec", "default"]);
             if default.and_then(|d| d.get("timeoutSec")).is_some() {
                 continue;
             }
             // `timeoutSec` written directly under `spec` is misplaced: GKE102 says so.
-            if policy.node.at(&["spec", "timeoutSec"]).is_some() {
+            if policy.node().at(&["spec", "timeoutSec"]).is_some() {
                 continue;
             }
-            let primary = match policy.node.at(&["spec"]).and_then(|s| s.entry("default")) {
+            let primary = match policy.node().at(&["spec"]).and_then(|s| s.entry("default")) {
                 Some(e) => policy.location(e.key.span),
                 None => spec_anchor(policy),
             };

@@ -24,7 +24,7 @@ impl Rule for HealthCheckPolicyInvalid {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for policy in ws.of_kind("HealthCheckPolicy") {
-            let Some(default) = policy.node.at(&["spec", "default"]) else {
+            let Some(default) = policy.node().at(&["spec", "default"]) else {
                 continue;
             };
             let id = policy.identity();

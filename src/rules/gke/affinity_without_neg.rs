@@ -17,7 +17,9 @@ impl Rule for AffinityWithoutNeg {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(affinity) = config.node.at(&["spec", "sessionAffinity", "affinityType"])
+            let Some(affinity) = config
+                .node()
+                .at(&["spec", "sessionAffinity", "affinityType"])
             else {
                 continue;
             };
@@ -43,9 +45,9 @@ impl Rule for AffinityWithoutNeg {
                 };
                 let ingress = ws.resource(backend.ingress);
                 let type_span = service
-                    .node
+                    .node()
                     .at(&["spec", "type"])
-                    .map_or(service.anchor(), |n: &Node| n.span);
+                    .map_or(service.anchor(), |n: Node<'_>| n.span);
                 out.push(
                     diagnostic(
                         self.id(),

@@ -82,7 +82,7 @@ impl Rule for AppProtocolsKeyNotPortName {
                     out.push(
                         diagnostic(
                             self.id(),
-                            service.location(json_string_span(ws, service, &entry.value, &key)),
+                            service.location(json_string_span(ws, service, entry.value, &key)),
                             format!(
                                 "`{APP_PROTOCOLS_KEY}` key `{key}` is not a port name of Service `{}`: GKE ignores it",
                                 service.name
@@ -106,7 +106,7 @@ impl Rule for AppProtocolsKeyNotPortName {
                 out.push(
                     diagnostic(
                         self.id(),
-                        service.location(json_string_span(ws, service, &entry.value, &value)),
+                        service.location(json_string_span(ws, service, entry.value, &value)),
                         format!(
                             "`{APP_PROTOCOLS_KEY}` value `{value}` for port `{key}` of Service `{}` is not `HTTP`, `HTTPS` or `HTTP2`: GKE ignores it",
                             service.name

@@ -33,7 +33,7 @@ impl Rule for BackendConfigNotFound {
                 if ws.find("BackendConfig", &name, service).is_some() {
                     continue;
                 }
-                let span = json_string_span(ws, service, &entry.value, &name);
+                let span = json_string_span(ws, service, entry.value, &name);
                 let mut d = diagnostic(
                     self.id(),
                     service.location(span),

@@ -96,7 +96,7 @@ fn backend_services<'a>(ws: &'a Workspace, ingress: &Resource) -> Vec<&'a Resour
 fn fix(
     ws: &Workspace,
     ingress: &Resource,
-    entry: &crate::parse::yaml::Entry,
+    entry: crate::parse::yaml::Entry<'_>,
     services: &[&Resource],
 ) -> Option<Fix> {
     let file = ws.file(ingress.file);

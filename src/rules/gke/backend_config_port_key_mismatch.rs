@@ -49,7 +49,7 @@ impl Rule for BackendConfigPortKeyMismatch {
                         PortRef::Name(s) => s == port_key,
                     })
                 });
-                let span = json_string_span(ws, service, &entry.value, port_key);
+                let span = json_string_span(ws, service, entry.value, port_key);
                 let mut d = diagnostic(
                     self.id(),
                     service.location(span),

@@ -18,7 +18,7 @@ impl Rule for CdnOnRealtimeBackend {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in realtime_attachments(ws) {
             let config = a.config;
-            let Some(enabled) = config.node.at(&["spec", "cdn", "enabled"]) else {
+            let Some(enabled) = config.node().at(&["spec", "cdn", "enabled"]) else {
                 continue;
             };
             if enabled.as_bool() != Some(true) {
@@ -26,7 +26,7 @@ impl Rule for CdnOnRealtimeBackend {
             }
             // With IAP on as well the BackendConfig is rejected: GKE017 reports that.
             if config
-                .node
+                .node()
                 .at(&["spec", "iap", "enabled"])
                 .and_then(Node::as_bool)
                 == Some(true)
@@ -34,7 +34,7 @@ impl Rule for CdnOnRealtimeBackend {
                 continue;
             }
             let force_all = config
-                .node
+                .node()
                 .at(&["spec", "cdn", "cacheMode"])
                 .and_then(Node::as_str)
                 == Some("FORCE_CACHE_ALL");

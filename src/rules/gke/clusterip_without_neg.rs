@@ -32,7 +32,7 @@ impl Rule for ClusteripWithoutNeg {
                 continue;
             };
             let ingress = ws.resource(backend.ingress);
-            let type_node = service.node.at(&["spec", "type"]);
+            let type_node = service.node().at(&["spec", "type"]);
             let primary = type_node.map_or(service.anchor(), |n| n.span);
             let mut d = diagnostic(
                 self.id(),

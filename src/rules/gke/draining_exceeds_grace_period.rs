@@ -18,9 +18,10 @@ impl Rule for DrainingExceedsGracePeriod {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(node) = config
-                .node
-                .at(&["spec", "connectionDraining", "drainingTimeoutSec"])
+            let Some(node) =
+                config
+                    .node()
+                    .at(&["spec", "connectionDraining", "drainingTimeoutSec"])
             else {
                 continue;
             };

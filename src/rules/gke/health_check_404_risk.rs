@@ -161,10 +161,10 @@ fn health_check(
         .and_then(|r| r.config)
         .map(|c| ws.resource(c));
     let hc_port = config
-        .and_then(|c| c.node.at(&["spec", "healthCheck", "port"]))
+        .and_then(|c| c.node().at(&["spec", "healthCheck", "port"]))
         .and_then(Node::as_i64);
     if let Some((config, path)) =
-        config.and_then(|c| Some((c, c.node.at(&["spec", "healthCheck", "requestPath"])?)))
+        config.and_then(|c| Some((c, c.node().at(&["spec", "healthCheck", "requestPath"])?)))
     {
         if let Some(p) = path.as_str() {
             return HealthCheck {

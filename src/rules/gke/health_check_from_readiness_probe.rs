@@ -61,7 +61,7 @@ impl Rule for HealthCheckFromReadinessProbe {
                 }
                 None => None,
             };
-            if config.is_some_and(|c| c.node.at(&["spec", "healthCheck"]).is_some()) {
+            if config.is_some_and(|c| c.node().at(&["spec", "healthCheck"]).is_some()) {
                 continue;
             }
             let probe = adoptable_probe(ws, service, port);
@@ -152,8 +152,8 @@ fn adoptable_probe(
             let scheme = get.get("scheme").and_then(Node::as_str).unwrap_or("HTTP");
             let headers_ok = get
                 .get("httpHeaders")
-                .map_or(&[][..], Node::items)
-                .iter()
+                .into_iter()
+                .flat_map(Node::items)
                 .all(|h| {
                     h.get("name")
                         .and_then(Node::as_str)

@@ -16,7 +16,7 @@ impl Rule for HealthCheckPortNotContainerPort {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(node) = config.node.at(&["spec", "healthCheck", "port"]) else {
+            let Some(node) = config.node().at(&["spec", "healthCheck", "port"]) else {
                 continue;
             };
             let Some(hc_port) = node.as_i64() else {

@@ -18,7 +18,7 @@ impl Rule for HealthCheckTypeUnsupported {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(node) = config.node.at(&["spec", "healthCheck", "type"]) else {
+            let Some(node) = config.node().at(&["spec", "healthCheck", "type"]) else {
                 continue;
             };
             let Some(value) = node.as_str() else {

@@ -30,7 +30,7 @@ impl Rule for Http2BackendForWebsocket {
                 let Some(evidence) = ws.realtime.port(service.id, port.index) else {
                     continue;
                 };
-                let span = json_string_span(ws, service, &entry.value, "HTTP2");
+                let span = json_string_span(ws, service, entry.value, "HTTP2");
                 let mut d = diagnostic(
                     self.id(),
                     service.location(span),

@@ -15,10 +15,10 @@ impl Rule for IapWithCdn {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(iap) = config.node.at(&["spec", "iap", "enabled"]) else {
+            let Some(iap) = config.node().at(&["spec", "iap", "enabled"]) else {
                 continue;
             };
-            let Some(cdn) = config.node.at(&["spec", "cdn", "enabled"]) else {
+            let Some(cdn) = config.node().at(&["spec", "cdn", "enabled"]) else {
                 continue;
             };
             if iap.as_bool() != Some(true) || cdn.as_bool() != Some(true) {

@@ -21,7 +21,7 @@ impl Rule for InvalidSessionAffinity {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(affinity) = config.node.at(&["spec", "sessionAffinity"]) else {
+            let Some(affinity) = config.node().at(&["spec", "sessionAffinity"]) else {
                 continue;
             };
             let (attached_at, attached_text) = attached_label(&a);

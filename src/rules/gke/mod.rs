@@ -29,7 +29,7 @@ pub mod websocket_timeout_missing;
 pub mod websocket_timeout_too_low;
 
 use crate::model::Resource;
-use crate::parse::yaml::Node;
+use crate::parse::yaml::{Entry, Node};
 
 /// NEG is on for Ingress: `cloud.google.com/neg: '{"ingress": true}'` (F-13).
 pub fn neg_annotation(service: &Resource) -> Option<bool> {
@@ -44,8 +44,8 @@ pub fn neg_annotation(service: &Resource) -> Option<bool> {
 }
 
 /// `metadata.annotations`, `metadata`: for inserting annotations.
-pub fn annotations_node(r: &Resource) -> Option<&Node> {
-    r.node
+pub fn annotations_node(r: &Resource) -> Option<Node<'_>> {
+    r.node()
         .at(&["metadata", "annotations"])
         .filter(|n| n.is_mapping())
 }
@@ -60,7 +60,7 @@ pub type AppProtocols = Result<Vec<(String, String)>, String>;
 
 /// The `cloud.google.com/app-protocols` annotation: its entry, and its (key, value) pairs or
 /// why they cannot be read. Values that are not strings are kept as their JSON text.
-pub fn app_protocols(service: &Resource) -> Option<(&crate::parse::yaml::Entry, AppProtocols)> {
+pub fn app_protocols(service: &Resource) -> Option<(Entry<'_>, AppProtocols)> {
     let entry = service.annotation(APP_PROTOCOLS_KEY)?;
     let Some(text) = entry.value.as_str() else {
         return Some((entry, Err("the value is not a string".into())));

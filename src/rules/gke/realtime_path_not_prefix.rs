@@ -96,11 +96,10 @@ fn fix(
         return Some(Edit::replace(ingress.file, t.span, "Prefix"));
     }
     let entry = ingress
-        .node
+        .node()
         .at(&["spec", "rules"])?
         .items()
-        .iter()
-        .flat_map(|r| r.at(&["http", "paths"]).map_or(&[][..], Node::items))
+        .flat_map(|r| r.at(&["http", "paths"]).into_iter().flat_map(Node::items))
         .find(|p| p.span == entry_span)?;
     let file = ws.file(ingress.file);
     // Right after a one-line block `path:`, as people write it; else as the last entry.

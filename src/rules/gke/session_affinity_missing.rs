@@ -34,7 +34,9 @@ impl Rule for SessionAffinityMissing {
             }
             reported.insert(a.config.id);
             let config = a.config;
-            let affinity = config.node.at(&["spec", "sessionAffinity", "affinityType"]);
+            let affinity = config
+                .node()
+                .at(&["spec", "sessionAffinity", "affinityType"]);
             let affinity_value = affinity.and_then(Node::as_str);
             if affinity_value.is_some_and(|v| v != "NONE") {
                 continue;

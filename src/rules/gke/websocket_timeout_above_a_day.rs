@@ -18,7 +18,7 @@ impl Rule for WebsocketTimeoutAboveADay {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in attachments(ws) {
             let config = a.config;
-            let Some(node) = config.node.at(&["spec", "timeoutSec"]) else {
+            let Some(node) = config.node().at(&["spec", "timeoutSec"]) else {
                 continue;
             };
             let Some(seconds) = node.as_i64() else {

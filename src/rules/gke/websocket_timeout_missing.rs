@@ -18,7 +18,7 @@ impl Rule for WebsocketTimeoutMissing {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for a in realtime_attachments(ws) {
             let config = a.config;
-            if config.node.at(&["spec", "timeoutSec"]).is_some() {
+            if config.node().at(&["spec", "timeoutSec"]).is_some() {
                 continue;
             }
             let (attached_at, attached_text) = attached_label(&a);

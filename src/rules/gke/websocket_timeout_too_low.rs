@@ -16,7 +16,7 @@ impl Rule for WebsocketTimeoutTooLow {
         let min = ws.settings.min_websocket_timeout_sec;
         for a in realtime_attachments(ws) {
             let config = a.config;
-            let Some(node) = config.node.at(&["spec", "timeoutSec"]) else {
+            let Some(node) = config.node().at(&["spec", "timeoutSec"]) else {
                 continue;
             };
             let Some(seconds) = node.as_i64() else {

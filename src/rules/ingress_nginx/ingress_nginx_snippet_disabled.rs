@@ -18,7 +18,7 @@ impl Rule for IngressNginxSnippetDisabled {
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let config = controller_config(ws);
         let allowed = config
-            .and_then(|c| c.node.at(&["data", "allow-snippet-annotations"]))
+            .and_then(|c| c.node().at(&["data", "allow-snippet-annotations"]))
             .and_then(Node::as_str)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if allowed {
@@ -53,7 +53,7 @@ impl Rule for IngressNginxSnippetDisabled {
                 .with_identity(format!("{}/metadata/annotations/{key}", ingress.identity()));
                 if let Some(c) = config {
                     let at = c
-                        .node
+                        .node()
                         .at(&["data", "allow-snippet-annotations"])
                         .map_or(c.anchor(), |n| n.span);
                     d = d.with_related(

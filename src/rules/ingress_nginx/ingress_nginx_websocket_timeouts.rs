@@ -32,7 +32,7 @@ impl Rule for IngressNginxWebsocketTimeouts {
                 continue;
             };
             // (annotation, what is wrong, value node when set)
-            let mut short: Vec<(&str, String, Option<&Node>)> = Vec::new();
+            let mut short: Vec<(&str, String, Option<Node<'_>>)> = Vec::new();
             for name in ["proxy-read-timeout", "proxy-send-timeout"] {
                 match annotation(ingress, name) {
                     Some(entry) => {
@@ -46,11 +46,11 @@ impl Rule for IngressNginxWebsocketTimeouts {
                         if secs.is_none_or(|s| s >= ADVISED) {
                             continue;
                         }
-                        short.push((name, format!("`{name}: \"{text}\"`"), Some(&entry.value)));
+                        short.push((name, format!("`{name}: \"{text}\"`"), Some(entry.value)));
                     }
                     None => {
                         let global_secs = global
-                            .and_then(|c| c.node.at(&["data", name]))
+                            .and_then(|c| c.node().at(&["data", name]))
                             .and_then(Node::as_str)
                             .and_then(timeout_seconds);
                         if global_secs.is_some_and(|s| s >= ADVISED) {

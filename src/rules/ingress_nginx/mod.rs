@@ -38,7 +38,6 @@ pub fn controller(ws: &Workspace, ingress: &Resource) -> Controller {
     let uses = |prefix: &str| {
         ingress
             .annotations()
-            .iter()
             .any(|e| e.key.as_str().is_some_and(|k| k.starts_with(prefix)))
     };
     let (ours, f5) = (uses(PREFIX), uses(F5_PREFIX));
@@ -95,7 +94,7 @@ pub fn controller(ws: &Workspace, ingress: &Resource) -> Controller {
 
 fn by_ingress_class(class: &Resource) -> Option<Controller> {
     match class
-        .node
+        .node()
         .at(&["spec", "controller"])
         .and_then(Node::as_str)?
     {
@@ -180,7 +179,7 @@ pub fn realtime_paths<'a>(ws: &'a Workspace, ingress: &Resource) -> Vec<Realtime
 }
 
 /// The annotation `PREFIX + name` as a spanned string, if set.
-pub fn annotation<'a>(ingress: &'a Resource, name: &str) -> Option<&'a crate::parse::yaml::Entry> {
+pub fn annotation<'a>(ingress: &'a Resource, name: &str) -> Option<crate::parse::yaml::Entry<'a>> {
     ingress.annotation(&format!("{PREFIX}{name}"))
 }
 
@@ -188,12 +187,12 @@ pub fn annotation<'a>(ingress: &'a Resource, name: &str) -> Option<&'a crate::pa
 pub fn add_annotations(ws: &Workspace, r: &Resource, lines: &[String]) -> Option<Edit> {
     let file = ws.file(r.file);
     match r
-        .node
+        .node()
         .at(&["metadata", "annotations"])
-        .filter(|n| n.is_mapping() && !n.entries().is_empty())
+        .filter(|n| n.is_mapping() && n.entries().len() > 0)
     {
         Some(annotations) => insert_entry(file, r.file, annotations, lines, false),
-        None if r.node.at(&["metadata", "annotations"]).is_some() => None,
+        None if r.node().at(&["metadata", "annotations"]).is_some() => None,
         None => insert_nested(file, r.file, r.metadata()?, "annotations", lines),
     }
 }

@@ -33,9 +33,8 @@ impl Rule for WrongControllerAnnotations {
                 ),
                 _ => continue,
             };
-            let keys: Vec<&crate::parse::yaml::Entry> = ingress
+            let keys: Vec<crate::parse::yaml::Entry<'_>> = ingress
                 .annotations()
-                .iter()
                 .filter(|e| e.key.as_str().is_some_and(|k| k.starts_with(foreign)))
                 .collect();
             let Some(first) = keys.first() else {

@@ -258,7 +258,7 @@ fn missing_port(
     .with_related(
         service.location(
             service
-                .node
+                .node()
                 .at(&["spec", "ports"])
                 .map_or(service.anchor(), |n| n.span),
         ),
@@ -279,13 +279,13 @@ fn missing_port(
 /// The `namespace` of the backendRef whose `name` is at `name_span`.
 fn backend_ref_namespace(route: &Resource, name_span: crate::source::Span) -> Option<String> {
     route
-        .node
+        .node()
         .at(&["spec", "rules"])?
         .items()
-        .iter()
         .flat_map(|r| {
             r.get("backendRefs")
-                .map_or(&[][..], crate::parse::yaml::Node::items)
+                .into_iter()
+                .flat_map(crate::parse::yaml::Node::items)
         })
         .find(|b| b.get("name").is_some_and(|n| n.span == name_span))?
         .get("namespace")?

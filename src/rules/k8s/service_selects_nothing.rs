@@ -49,14 +49,14 @@ impl Rule for ServiceSelectsNothing {
                 continue;
             };
             let selector_node = service
-                .node
+                .node()
                 .at(&["spec", "selector"])
                 .expect("non-empty selector");
             let shown: Vec<String> = selector.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             let labels_at = workload
-                .node
+                .node()
                 .at(&["spec", "template", "metadata", "labels"])
-                .or_else(|| workload.node.at(&["metadata", "labels"]))
+                .or_else(|| workload.node().at(&["metadata", "labels"]))
                 .map_or(workload.anchor(), |n| n.span);
             let d = diagnostic(
                 self.id(),

@@ -44,7 +44,7 @@ impl Rule for WebsocketGracePeriodDefault {
                     continue;
                 }
                 let anchor = workload
-                    .node
+                    .node()
                     .at(&["spec", "template"])
                     .and_then(|t| t.entry("spec"))
                     .map_or(workload.anchor(), |e| e.key.span);
