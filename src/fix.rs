@@ -88,12 +88,12 @@ pub fn fix_in_memory(
         for (file_index, edits) in per_file {
             let file = &result.files[file_index];
             let new_text = apply(&file.text, &edits);
-            if new_text == file.text || !still_parses(&file.path, &new_text) {
+            if *new_text == *file.text || !still_parses(&file.path, &new_text) {
                 continue;
             }
             originals
                 .entry(file.path.clone())
-                .or_insert_with(|| file.text.clone());
+                .or_insert_with(|| file.text.to_string());
             options.overlay.insert(file.path.clone(), new_text);
             any = true;
         }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -220,6 +221,8 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
             );
         }
     };
+    // One copy, shared by the file and its YAML trees.
+    let text: Arc<str> = Arc::from(text);
     let parsed = match kind {
         FileKind::Manifest => parse_manifest(&path, &text, explicit, limits),
         FileKind::Nginx => match nginx::parse(&text) {
@@ -277,7 +280,7 @@ fn read_limited(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> 
     Ok(Ok(bytes))
 }
 
-fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> Parsed {
+fn parse_manifest(path: &Path, text: &Arc<str>, explicit: bool, limits: &Limits) -> Parsed {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
@@ -294,7 +297,7 @@ fn parse_manifest(path: &Path, text: &str, explicit: bool, limits: &Limits) -> P
             .with_identity("file"),
         );
     }
-    match yaml::parse(text, &limits.yaml) {
+    match yaml::parse_shared(text, &limits.yaml) {
         Ok(stream) => {
             if stream.documents.iter().any(|d| is_resource_like(d.root())) {
                 Parsed::Manifest(stream)

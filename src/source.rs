@@ -5,6 +5,7 @@
 //! in Unicode scalar values (SARIF `columnKind: unicodeCodePoints`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A half-open byte range `start..end` into a source file's text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,16 +72,17 @@ pub struct LineCol {
 pub struct SourceFile {
     /// The path as shown to users: relative to the current directory when possible.
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with the file's YAML trees, whose scalars point into it.
+    pub text: Arc<str>,
     /// Built on first use: only files with findings (or suppression comments) need one.
     line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, text: String) -> SourceFile {
+    pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
         SourceFile {
             path,
-            text,
+            text: text.into(),
             line_starts: std::sync::OnceLock::new(),
         }
     }
@@ -148,7 +150,7 @@ mod tests {
 
     #[test]
     fn line_col_counts_characters() {
-        let file = SourceFile::new("a".into(), "ab\nçd: e\n".into());
+        let file = SourceFile::new("a".into(), "ab\nçd: e\n");
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(file.line_col(3), LineCol { line: 2, column: 1 });
         // 'd' is after the two-byte 'ç'

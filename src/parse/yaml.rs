@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag as SaphyrTag};
@@ -122,25 +123,30 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 ///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
 ///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
-    let draft = match fast::parse(text, limits) {
-        Some(draft) => draft,
-        None => parse_draft_with_saphyr(text, limits)?,
-    };
-    freeze(draft)
+    parse_shared(&Arc::from(text), limits)
+}
+
+/// [`parse`] for a text the trees may share (a loaded file's): most scalars point into it.
+pub fn parse_shared(text: &Arc<str>, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
+    if let Some(stream) = fast::parse(text, limits) {
+        return Ok(stream);
+    }
+    freeze(parse_draft_with_saphyr(text, limits)?, text)
 }
 
 /// [`parse`] without the fast path: saphyr-parser's events only. For tests and benchmarks
 /// that compare the two.
 #[doc(hidden)]
 pub fn parse_with_saphyr(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
-    freeze(parse_draft_with_saphyr(text, limits)?)
+    let text = Arc::from(text);
+    freeze(parse_draft_with_saphyr(&text, limits)?, &text)
 }
 
 /// The fast path alone: `Some` only for text in its subset, with the tree [`parse`] returns
 /// (see `fast.rs`). For tests and benchmarks.
 #[doc(hidden)]
 pub fn parse_fast(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
-    freeze(fast::parse(text, limits)?).ok()
+    fast::parse(&Arc::from(text), limits)
 }
 
 fn parse_draft_with_saphyr(text: &str, limits: &YamlLimits) -> Result<DraftStream, YamlError> {
@@ -151,22 +157,18 @@ fn parse_draft_with_saphyr(text: &str, limits: &YamlLimits) -> Result<DraftStrea
 }
 
 /// Each document's draft, frozen into its [`Tree`] (one document's draft alive at a time).
-fn freeze(draft: DraftStream) -> Result<YamlStream, YamlError> {
+fn freeze(draft: DraftStream, source: &Arc<str>) -> Result<YamlStream, YamlError> {
     let DraftStream {
         documents,
         comments,
         tags,
     } = draft;
+    let mut builder = tree::TreeBuilder::new(source);
     let documents = documents
         .into_iter()
         .map(|document| {
-            let tree = Tree::freeze(&document.root, &tags).map_err(|too_large| YamlError {
-                span: too_large.span,
-                message: format!(
-                    "a scalar or collection larger than {} bytes or items",
-                    tree::MAX_LEN
-                ),
-            })?;
+            let tree = Tree::freeze(&mut builder, &document.root, &tags)
+                .map_err(|too_large| too_large_error(too_large.span))?;
             Ok(Document {
                 tree,
                 span: document.span,
@@ -177,6 +179,16 @@ fn freeze(draft: DraftStream) -> Result<YamlStream, YamlError> {
         documents,
         comments,
     })
+}
+
+fn too_large_error(span: Span) -> YamlError {
+    YamlError {
+        span,
+        message: format!(
+            "a scalar or collection larger than {} bytes or items",
+            tree::MAX_LEN
+        ),
+    }
 }
 
 /// How many blanks [`parse_padded`] may insert before giving up.

@@ -332,7 +332,7 @@ fn sarif_skips_suppressed_unless_asked() {
 fn sarif_uri_for_file_outside_base_is_absolute() {
     let files = vec![SourceFile::new(
         PathBuf::from("/elsewhere/my dir/a#b.yaml"),
-        "a: 1\n".into(),
+        "a: 1\n",
     )];
     let diagnostic = Diagnostic::new(
         "LM001",
@@ -445,8 +445,8 @@ fn fingerprints_are_distinct_and_well_formed() {
 #[test]
 fn fingerprint_collapses_whitespace() {
     let files = vec![
-        SourceFile::new(PathBuf::from("a.conf"), "proxy_pass  http://x;".into()),
-        SourceFile::new(PathBuf::from("a.conf"), "proxy_pass\n    http://x;".into()),
+        SourceFile::new(PathBuf::from("a.conf"), "proxy_pass  http://x;"),
+        SourceFile::new(PathBuf::from("a.conf"), "proxy_pass\n    http://x;"),
     ];
     let a = Diagnostic::new(
         "NGX001",

@@ -31,19 +31,18 @@
 //!   block scalar bodies, quoted scalars and comments).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use compact_str::CompactString;
-
-use super::draft::{Document, Entry, Node, Stream as YamlStream, Value};
-use super::{collect_comments, shrunk, span, ScalarStyle, YamlLimits};
+use super::tree::{Slot, TooLarge, TreeBuilder};
+use super::{collect_comments, span, Document, ScalarStyle, YamlLimits, YamlStream};
 
 /// The text is outside the subset (or is not valid YAML): let saphyr read it.
 struct Reject;
 
 type Fast<T> = Result<T, Reject>;
 
-/// The tree the saphyr path would build for `text`, if `text` is in the subset.
-pub(crate) fn parse(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
+/// The trees the saphyr path would build for `text`, if `text` is in the subset.
+pub(crate) fn parse(text: &Arc<str>, limits: &YamlLimits) -> Option<YamlStream> {
     if !only_plain_characters(text.as_bytes()) {
         return None;
     }
@@ -53,17 +52,20 @@ pub(crate) fn parse(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
         pos: 0,
         max_depth: limits.max_depth,
         protected: Vec::new(),
-        entries: Vec::new(),
-        items: Vec::new(),
+        tree: TreeBuilder::new(text),
     };
     let documents = reader.stream().ok()?;
     let comments = collect_comments(text, &reader.protected);
-    // Tags are outside the subset.
     Some(YamlStream {
         documents,
         comments,
-        tags: Vec::new(),
     })
+}
+
+impl From<TooLarge> for Reject {
+    fn from(_: TooLarge) -> Reject {
+        Reject
+    }
 }
 
 /// No byte that saphyr reads as a line break, BOM or non-printable character, other than `\n`.
@@ -135,10 +137,9 @@ struct Reader<'t> {
     max_depth: usize,
     /// Quoted scalars and block scalar bodies, in source order (see `collect_comments`).
     protected: Vec<(usize, usize)>,
-    /// Entries and items of the collections being read; each collection takes its own off the
-    /// top when it is complete, into a vector of exact capacity.
-    entries: Vec<Entry>,
-    items: Vec<Node>,
+    /// The trees, built as they are read: each collection's children wait on its stack until
+    /// it is complete.
+    tree: TreeBuilder<'t>,
 }
 
 fn is_blank_or_break(b: Option<&u8>) -> bool {
@@ -150,14 +151,6 @@ fn line_end(b: &[u8], p: usize) -> usize {
     b.get(p..)
         .and_then(|rest| rest.iter().position(|&c| c == b'\n'))
         .map_or(b.len(), |i| p + i)
-}
-
-fn null_scalar(at: usize) -> Node {
-    Node::new_scalar(
-        span(at, at),
-        CompactString::const_new(""),
-        ScalarStyle::Plain,
-    )
 }
 
 /// Whether a plain scalar may start at `p` in block context.
@@ -196,10 +189,10 @@ impl<'t> Reader<'t> {
                     return Err(Reject);
                 }
             }
-            let start = explicit_start.take().unwrap_or(root.span.start as usize);
+            let start = explicit_start.take().unwrap_or(root.span().start as usize);
             documents.push(Document {
-                span: span(start, root.span.end as usize),
-                root,
+                span: span(start, root.span().end as usize),
+                tree: self.tree.finish(root, None),
             });
         }
         Ok(documents)
@@ -264,7 +257,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A block collection starting on `line`, nested in `depth` collections.
-    fn block_node(&mut self, line: Line, depth: usize) -> Fast<Node> {
+    fn block_node(&mut self, line: Line, depth: usize) -> Fast<Slot> {
         let p = line.first();
         if self.is_sequence_entry(p) {
             return self.block_sequence(line.indent, depth, false);
@@ -275,7 +268,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A plain or quoted scalar at `p`, and the `:` after it if it is a mapping key.
-    fn key_or_scalar(&mut self, p: usize) -> Fast<(Node, Option<usize>)> {
+    fn key_or_scalar(&mut self, p: usize) -> Fast<(Slot, Option<usize>)> {
         let b = self.b;
         match b.get(p) {
             Some(b'"' | b'\'') => {
@@ -307,23 +300,26 @@ impl<'t> Reader<'t> {
     fn block_mapping(
         &mut self,
         indent: usize,
-        first_key: Node,
+        first_key: Slot,
         first_colon: usize,
         depth: usize,
-    ) -> Fast<Node> {
+    ) -> Fast<Slot> {
         if depth >= self.max_depth {
             return Err(Reject);
         }
-        let start = first_key.span.start as usize;
-        let base = self.entries.len();
+        let start = first_key.span().start as usize;
+        let base = self.tree.mark();
         let (mut key, mut colon) = (first_key, first_colon);
+        let mut end;
         loop {
             // saphyr allows 1024 characters from a simple key to its `:`.
-            if colon - key.span.start as usize > 1000 {
+            if colon - key.span().start as usize > 1000 {
                 return Err(Reject);
             }
+            self.tree.push(key);
             let value = self.mapping_value(indent, colon, depth + 1)?;
-            self.entries.push(Entry { key, value });
+            end = value.span().end as usize;
+            self.tree.push(value);
             let Some(line) = self.peek_line()? else {
                 break;
             };
@@ -337,16 +333,11 @@ impl<'t> Reader<'t> {
             key = next_key;
             colon = next_colon.ok_or(Reject)?;
         }
-        let entries: Box<[Entry]> = self.entries.drain(base..).collect();
-        let end = entries.last().map_or(start, |e| e.value.span.end as usize);
-        Ok(Node::new_collection(
-            span(start, end),
-            Value::Mapping(entries),
-        ))
+        Ok(self.tree.collection(span(start, end), true, base)?)
     }
 
     /// The value after the `:` at `colon` of a key at column `indent`.
-    fn mapping_value(&mut self, indent: usize, colon: usize, depth: usize) -> Fast<Node> {
+    fn mapping_value(&mut self, indent: usize, colon: usize, depth: usize) -> Fast<Slot> {
         let b = self.b;
         let mut q = colon + 1;
         while q < b.len() && b[q] == b' ' {
@@ -369,7 +360,7 @@ impl<'t> Reader<'t> {
         null_at: usize,
         depth: usize,
         indentless: bool,
-    ) -> Fast<Node> {
+    ) -> Fast<Slot> {
         match self.peek_line()? {
             Some(line) if line.indent > indent => self.block_node(line, depth),
             Some(line)
@@ -379,12 +370,14 @@ impl<'t> Reader<'t> {
             }
             // saphyr puts a null followed by a comment after the comment: not worth matching.
             _ if self.b[null_at..line_end(self.b, null_at)].contains(&b'#') => Err(Reject),
-            _ => Ok(null_scalar(null_at)),
+            _ => Ok(self
+                .tree
+                .scalar(span(null_at, null_at), "", ScalarStyle::Plain)?),
         }
     }
 
     /// A value that starts at `q` on the line of its key or `-` (whose column is `indent`).
-    fn inline_value(&mut self, q: usize, indent: usize, depth: usize) -> Fast<Node> {
+    fn inline_value(&mut self, q: usize, indent: usize, depth: usize) -> Fast<Slot> {
         match self.b[q] {
             b'|' | b'>' => self.block_scalar(q, indent),
             b'[' | b'{' => {
@@ -411,7 +404,7 @@ impl<'t> Reader<'t> {
 
     /// A block sequence whose `-` sit at column `indent`; `self.pos` is at the first one's line.
     /// `indentless`: the value of a key at the same column, so a key line ends it.
-    fn block_sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Fast<Node> {
+    fn block_sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Fast<Slot> {
         if depth >= self.max_depth {
             return Err(Reject);
         }
@@ -428,7 +421,8 @@ impl<'t> Reader<'t> {
                 Some(_) => {}
             }
         }
-        let base = self.items.len();
+        let base = self.tree.mark();
+        let mut end;
         loop {
             let line_start = self.pos;
             let dash = line_start + indent;
@@ -456,7 +450,8 @@ impl<'t> Reader<'t> {
                 }
                 Some(_) => self.inline_value(q, indent, depth + 1)?,
             };
-            self.items.push(item);
+            end = item.span().end as usize;
+            self.tree.push(item);
             let Some(line) = self.peek_line()? else {
                 break;
             };
@@ -473,12 +468,7 @@ impl<'t> Reader<'t> {
                 return Err(Reject);
             }
         }
-        let items: Box<[Node]> = self.items.drain(base..).collect();
-        let end = items.last().map_or(start, |n| n.span.end as usize);
-        Ok(Node::new_collection(
-            span(start, end),
-            Value::Sequence(items),
-        ))
+        Ok(self.tree.collection(span(start, end), false, base)?)
     }
 
     /// A single-line plain scalar in block context from `start`: the end of its text (trailing
@@ -504,18 +494,16 @@ impl<'t> Reader<'t> {
         }
     }
 
-    fn plain_node(&self, start: usize, end: usize) -> Fast<Node> {
+    fn plain_node(&mut self, start: usize, end: usize) -> Fast<Slot> {
         let text = self.text.get(start..end).ok_or(Reject)?;
-        Ok(Node::new_scalar(
-            span(start, end),
-            CompactString::new(text),
-            ScalarStyle::Plain,
-        ))
+        Ok(self
+            .tree
+            .scalar(span(start, end), text, ScalarStyle::Plain)?)
     }
 
     /// A single-line quoted scalar whose opening quote is at `start`, and the position after
     /// its closing quote.
-    fn quoted(&mut self, start: usize) -> Fast<(Node, usize)> {
+    fn quoted(&mut self, start: usize) -> Fast<(Slot, usize)> {
         let b = self.b;
         let quote = b[start];
         let mut p = start + 1;
@@ -545,26 +533,26 @@ impl<'t> Reader<'t> {
         let inner = self.text.get(start + 1..p).ok_or(Reject)?;
         let (text, style) = if quote == b'\'' {
             let text = if escaped {
-                shrunk(Cow::Owned(inner.replace("''", "'")))
+                Cow::Owned(inner.replace("''", "'"))
             } else {
-                CompactString::new(inner)
+                Cow::Borrowed(inner)
             };
             (text, ScalarStyle::SingleQuoted)
         } else {
             let text = if escaped {
-                shrunk(Cow::Owned(unescape_double_quoted(inner).ok_or(Reject)?))
+                Cow::Owned(unescape_double_quoted(inner).ok_or(Reject)?)
             } else {
-                CompactString::new(inner)
+                Cow::Borrowed(inner)
             };
             (text, ScalarStyle::DoubleQuoted)
         };
         self.protected.push((start, end));
-        Ok((Node::new_scalar(span(start, end), text, style), end))
+        Ok((self.tree.scalar(span(start, end), &text, style)?, end))
     }
 
     /// A literal or folded block scalar whose `|`/`>` is at `header`, in a collection at
     /// column `parent_indent`. Reads the body and leaves `self.pos` on the first line after it.
-    fn block_scalar(&mut self, header: usize, parent_indent: usize) -> Fast<Node> {
+    fn block_scalar(&mut self, header: usize, parent_indent: usize) -> Fast<Slot> {
         let b = self.b;
         let literal = b[header] == b'|';
         let mut p = header + 1;
@@ -687,18 +675,18 @@ impl<'t> Reader<'t> {
         } else {
             ScalarStyle::Folded
         };
-        Ok(Node::new_scalar(node_span, shrunk(Cow::Owned(text)), style))
+        Ok(self.tree.scalar(node_span, &text, style)?)
     }
 
     /// A single-line flow collection whose bracket is at `open`, and the position after it.
-    fn flow(&mut self, open: usize, depth: usize) -> Fast<(Node, usize)> {
+    fn flow(&mut self, open: usize, depth: usize) -> Fast<(Slot, usize)> {
         if depth >= self.max_depth {
             return Err(Reject);
         }
         let b = self.b;
         let mapping = b[open] == b'{';
         let close = if mapping { b'}' } else { b']' };
-        let (entries_base, items_base) = (self.entries.len(), self.items.len());
+        let base = self.tree.mark();
         let mut q = open + 1;
         loop {
             q = self.skip_spaces(q);
@@ -708,24 +696,22 @@ impl<'t> Reader<'t> {
             let (node, after) = self.flow_node(q, depth + 1)?;
             q = self.skip_spaces(after);
             if mapping {
-                if !matches!(node.value, Value::Scalar(_))
-                    || b.get(q) != Some(&b':')
-                    || b.get(q + 1) != Some(&b' ')
-                {
+                if !node.is_scalar() || b.get(q) != Some(&b':') || b.get(q + 1) != Some(&b' ') {
                     return Err(Reject);
                 }
                 q = self.skip_spaces(q + 1);
                 if matches!(b.get(q), Some(b',' | b'}')) {
                     return Err(Reject);
                 }
+                self.tree.push(node);
                 let (value, after) = self.flow_node(q, depth + 1)?;
-                self.entries.push(Entry { key: node, value });
+                self.tree.push(value);
                 q = self.skip_spaces(after);
             } else {
                 if b.get(q) == Some(&b':') {
                     return Err(Reject);
                 }
-                self.items.push(node);
+                self.tree.push(node);
             }
             match b.get(q) {
                 // saphyr's span of `{a: b,}` stops short of the `}`: no trailing commas.
@@ -735,12 +721,7 @@ impl<'t> Reader<'t> {
             }
         }
         let end = q + 1;
-        let value = if mapping {
-            Value::Mapping(self.entries.drain(entries_base..).collect())
-        } else {
-            Value::Sequence(self.items.drain(items_base..).collect())
-        };
-        Ok((Node::new_collection(span(open, end), value), end))
+        Ok((self.tree.collection(span(open, end), mapping, base)?, end))
     }
 
     fn skip_spaces(&self, mut q: usize) -> usize {
@@ -751,7 +732,7 @@ impl<'t> Reader<'t> {
     }
 
     /// A scalar or collection inside a flow collection, and the position after it.
-    fn flow_node(&mut self, q: usize, depth: usize) -> Fast<(Node, usize)> {
+    fn flow_node(&mut self, q: usize, depth: usize) -> Fast<(Slot, usize)> {
         let b = self.b;
         match b.get(q) {
             Some(b'[' | b'{') => self.flow(q, depth),
@@ -865,7 +846,10 @@ mod tests {
     }
 
     fn declined(text: &str) {
-        assert!(parse(text, &YamlLimits::default()).is_none(), "{text:?}");
+        assert!(
+            parse(&std::sync::Arc::from(text), &YamlLimits::default()).is_none(),
+            "{text:?}"
+        );
     }
 
     fn value<'s>(stream: &'s crate::parse::yaml::YamlStream, path: &[&str]) -> &'s str {

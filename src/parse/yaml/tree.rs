@@ -1,50 +1,62 @@
 //! The tree of one YAML document, as the rest of the linter reads it: one flat array of 16-byte
-//! slots plus one string of scalar texts.
+//! slots, the file's text, and one string for the scalar texts that differ from their source.
 //!
 //! A whole repository's trees are in memory at once (rules link resources across files), and
 //! they were the largest part of a run's memory: a boxed tree spent 40 bytes on a node and 80
-//! on a mapping entry, and its allocations were spread over the heap. Here the children of a
-//! collection are consecutive slots (a mapping's as key, value, key, value, ...), so a lookup
-//! scans a few cache lines, and a key's length, kept in its slot, rules out almost every
-//! entry before its text is read. [`Node`] is a copyable handle, a slot of a tree, with the
-//! same questions the boxed tree answered (`get`, `at`, `as_str`, `entries`, ...).
+//! on a mapping entry, plus a copy of every long scalar, and its allocations were spread over
+//! the heap. Here the children of a collection are consecutive slots (a mapping's as key,
+//! value, key, value, ...), so a lookup scans a few cache lines, and a key's length, kept in
+//! its slot, rules out almost every entry before its text is read. A scalar whose text is
+//! its source (plain scalars on one line, quoted ones without escapes: nearly all of them)
+//! points into the file's text, shared with the [`crate::source::SourceFile`]; only decoded
+//! texts (escapes, block scalars, folded lines) are stored. [`Node`] is a copyable handle, a
+//! slot of a tree, with the questions a YAML node answers (`get`, `at`, `as_str`, ...).
 //!
-//! Trees are frozen from the parsers' boxed drafts ([`super::draft`]), one document at a time.
+//! Slots are laid out children first: a collection's children are placed, consecutively,
+//! when it ends, and the root comes last. The fast path builds trees that way as it reads
+//! ([`TreeBuilder`]); the saphyr path builds a boxed draft ([`super::draft`]) and
+//! [`Tree::freeze`]s it with the same builder, so both give equal trees for equal input.
 
-use std::collections::VecDeque;
+use std::cell::Cell;
 use std::fmt;
+use std::sync::Arc;
 
 use super::draft;
 use super::ScalarStyle;
 use crate::source::{to_u32, Span};
 
-/// One document's nodes. Immutable once built; the root is slot 0.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// One document's nodes. Immutable once built.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tree {
     slots: Box<[Slot]>,
-    /// The decoded texts of every scalar, one after another.
-    texts: Box<str>,
+    root: u32,
+    /// The file's text: most scalars point into it.
+    source: Arc<str>,
+    /// The texts of the scalars that differ from their source, one after another.
+    decoded: Box<str>,
     /// Explicit tags (`!!str`, `!Custom`), rare: by slot index, sorted.
     tags: Box<[(u32, Box<str>)]>,
 }
 
-/// A node: its source span, and either its text (offset and length in `texts`) or its
-/// children (first slot and count).
+/// A node: its source span, and either its text (offset and length in the source or in
+/// `decoded`) or its children (first slot and count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Slot {
+pub(super) struct Slot {
     start: u32,
     end: u32,
-    /// Scalars: where the text starts in `texts`; collections: the first child's slot.
+    /// Scalars: where the text starts; collections: the first child's slot.
     data: u32,
-    /// Bits 0-2: [`Kind`]; bit 3: has a tag; bits 4-31: the text's length in bytes, or the
-    /// number of items or entries.
+    /// Bits 0-2: the kind (a scalar style, mapping or sequence); bit 3: has a tag; bit 4: the
+    /// text is in the source; bits 5-31: the text's length in bytes, or the number of items
+    /// or entries.
     meta: u32,
 }
 
 const KIND_BITS: u32 = 0b111;
-const TAGGED: u32 = 0b1000;
-const LEN_SHIFT: u32 = 4;
-/// The largest text length or child count a slot holds (256 Mi): far above the 10 MiB
+const TAGGED: u32 = 1 << 3;
+const IN_SOURCE: u32 = 1 << 4;
+const LEN_SHIFT: u32 = 5;
+/// The largest text length or child count a slot holds (128 Mi): far above the 10 MiB
 /// default file-size limit.
 pub const MAX_LEN: usize = (u32::MAX >> LEN_SHIFT) as usize;
 
@@ -80,8 +92,12 @@ impl Slot {
         (self.meta >> LEN_SHIFT) as usize
     }
 
-    fn is_scalar(self) -> bool {
+    pub(super) fn is_scalar(self) -> bool {
         self.kind() < MAPPING
+    }
+
+    pub(super) fn span(self) -> Span {
+        Span::new(self.start, self.end)
     }
 }
 
@@ -91,66 +107,191 @@ pub struct TooLarge {
     pub span: Span,
 }
 
-impl Tree {
-    /// The tree of a draft document. Slots are laid out breadth first, so that the children
-    /// of every collection are consecutive.
-    pub(super) fn freeze(root: &draft::Node, tag_texts: &[Box<str>]) -> Result<Tree, TooLarge> {
-        let (nodes, text_bytes) = measure(root);
-        let mut slots: Vec<Slot> = Vec::with_capacity(nodes);
-        let mut texts = String::with_capacity(text_bytes);
-        let mut tags = Vec::new();
-        let mut queue: VecDeque<&draft::Node> = VecDeque::from([root]);
-        // The next free slot: children are reserved as a block when their parent is placed.
-        let mut next = 1usize;
-        while let Some(node) = queue.pop_front() {
-            let index = to_u32(slots.len());
-            let (data, kind, len) = match &node.value {
-                draft::Value::Scalar(text) => {
-                    let at = texts.len();
-                    texts.push_str(text);
-                    (at, style_code(node.style), text.len())
-                }
-                draft::Value::Mapping(entries) => {
-                    let first = next;
-                    next += 2 * entries.len();
-                    for entry in entries.iter() {
-                        queue.push_back(&entry.key);
-                        queue.push_back(&entry.value);
-                    }
-                    (first, MAPPING, entries.len())
-                }
-                draft::Value::Sequence(items) => {
-                    let first = next;
-                    next += items.len();
-                    queue.extend(items.iter());
-                    (first, SEQUENCE, items.len())
-                }
-            };
-            if len > MAX_LEN || data > u32::MAX as usize {
-                return Err(TooLarge { span: node.span });
-            }
-            let mut meta = kind | (to_u32(len) << LEN_SHIFT);
-            if let Some(tag) = node.tag {
-                meta |= TAGGED;
-                tags.push((index, tag_texts[tag.index()].clone()));
-            }
-            slots.push(Slot {
-                start: node.span.start,
-                end: node.span.end,
-                data: to_u32(data),
-                meta,
-            });
+/// Builds the trees of one file's documents, children first (see the module docs).
+pub(super) struct TreeBuilder<'s> {
+    source: &'s Arc<str>,
+    scratch: Scratch,
+}
+
+/// A builder's growing buffers. Each thread keeps one set for every file it reads: a tree is
+/// copied out at its exact size, so no tree keeps the slack of a grown vector (an allocator
+/// may keep a shrunk block at its old size).
+#[derive(Default)]
+struct Scratch {
+    slots: Vec<Slot>,
+    decoded: String,
+    /// Complete nodes waiting for the end of their collection.
+    pending: Vec<Slot>,
+    /// Tags of pending nodes, by position in `pending` (ascending).
+    pending_tags: Vec<(usize, Box<str>)>,
+    tags: Vec<(u32, Box<str>)>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.decoded.clear();
+        self.pending.clear();
+        self.pending_tags.clear();
+        self.tags.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
+}
+
+impl Drop for TreeBuilder<'_> {
+    fn drop(&mut self) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        // A file parsed while the thread is being torn down keeps nothing.
+        let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+    }
+}
+
+impl<'s> TreeBuilder<'s> {
+    pub(super) fn new(source: &'s Arc<str>) -> TreeBuilder<'s> {
+        TreeBuilder {
+            source,
+            scratch: SCRATCH.try_with(Cell::take).unwrap_or_default(),
         }
-        Ok(Tree {
-            slots: slots.into_boxed_slice(),
-            texts: texts.into_boxed_str(),
-            tags: tags.into_boxed_slice(),
+    }
+
+    /// A scalar node. Its text points into the source when the source says exactly that
+    /// (between the quotes of a quoted scalar), else it is stored.
+    pub(super) fn scalar(
+        &mut self,
+        span: Span,
+        text: &str,
+        style: ScalarStyle,
+    ) -> Result<Slot, TooLarge> {
+        if text.len() > MAX_LEN {
+            return Err(TooLarge { span });
+        }
+        let (start, end) = (span.start as usize, span.end as usize);
+        let written = match style {
+            ScalarStyle::Plain => Some(start..end),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
+                Some(start + 1..end - 1)
+            }
+            _ => None,
+        };
+        let in_source = written.filter(|range| self.source.get(range.clone()) == Some(text));
+        let mut meta = style_code(style) | (to_u32(text.len()) << LEN_SHIFT);
+        let data = match in_source {
+            Some(range) => {
+                meta |= IN_SOURCE;
+                range.start
+            }
+            None => {
+                let at = self.scratch.decoded.len();
+                self.scratch.decoded.push_str(text);
+                at
+            }
+        };
+        if data > u32::MAX as usize {
+            return Err(TooLarge { span });
+        }
+        Ok(Slot {
+            start: span.start,
+            end: span.end,
+            data: to_u32(data),
+            meta,
         })
+    }
+
+    /// Where the next collection's children start on the pending stack.
+    pub(super) fn mark(&self) -> usize {
+        self.scratch.pending.len()
+    }
+
+    /// A complete node, child of the collection being read.
+    pub(super) fn push(&mut self, slot: Slot) {
+        self.scratch.pending.push(slot);
+    }
+
+    fn push_tagged(&mut self, slot: Slot, tag: Option<Box<str>>) {
+        if let Some(tag) = tag {
+            self.scratch
+                .pending_tags
+                .push((self.scratch.pending.len(), tag));
+        }
+        self.scratch.pending.push(slot);
+    }
+
+    /// The collection whose children are the nodes pushed since `mark`, which are placed.
+    pub(super) fn collection(
+        &mut self,
+        span: Span,
+        mapping: bool,
+        mark: usize,
+    ) -> Result<Slot, TooLarge> {
+        let first = self.scratch.slots.len();
+        let count = self.scratch.pending.len() - mark;
+        let len = if mapping { count / 2 } else { count };
+        if len > MAX_LEN || first + count > u32::MAX as usize {
+            return Err(TooLarge { span });
+        }
+        let tagged_from = self
+            .scratch
+            .pending_tags
+            .partition_point(|(at, _)| *at < mark);
+        for (at, tag) in self.scratch.pending_tags.drain(tagged_from..) {
+            self.scratch.tags.push((to_u32(first + at - mark), tag));
+        }
+        self.scratch
+            .slots
+            .extend(self.scratch.pending.drain(mark..));
+        let kind = if mapping { MAPPING } else { SEQUENCE };
+        Ok(Slot {
+            start: span.start,
+            end: span.end,
+            data: to_u32(first),
+            meta: kind | (to_u32(len) << LEN_SHIFT),
+        })
+    }
+
+    /// The tree whose root is `root` (the document's last node); the builder starts over for
+    /// the next document.
+    pub(super) fn finish(&mut self, root: Slot, tag: Option<Box<str>>) -> Tree {
+        let root_index = to_u32(self.scratch.slots.len());
+        let mut root = root;
+        if let Some(tag) = tag {
+            root.meta |= TAGGED;
+            self.scratch.tags.push((root_index, tag));
+        }
+        self.scratch.slots.push(root);
+        let scratch = &mut self.scratch;
+        scratch.tags.sort_by_key(|(at, _)| *at);
+        let tree = Tree {
+            slots: Box::from(scratch.slots.as_slice()),
+            root: root_index,
+            source: Arc::clone(self.source),
+            decoded: Box::from(scratch.decoded.as_str()),
+            tags: scratch.tags.drain(..).collect(),
+        };
+        scratch.clear();
+        tree
+    }
+}
+
+impl Tree {
+    /// The tree of a draft document from the saphyr path, laid out as the fast path lays out
+    /// the trees it builds.
+    pub(super) fn freeze(
+        builder: &mut TreeBuilder<'_>,
+        root: &draft::Node,
+        tag_texts: &[Box<str>],
+    ) -> Result<Tree, TooLarge> {
+        let tag_of = |node: &draft::Node| node.tag.map(|id| tag_texts[id.index()].clone());
+        let slot = emit(builder, root, &tag_of)?;
+        Ok(builder.finish(slot, tag_of(root)))
     }
 
     /// The document's root node.
     pub fn root(&self) -> Node<'_> {
-        self.node(0)
+        self.node(self.root)
     }
 
     /// The node of slot `index` (as [`Node::index`] gave it).
@@ -159,7 +300,7 @@ impl Tree {
         Node {
             tree: self,
             index,
-            span: Span::new(slot.start, slot.end),
+            span: slot.span(),
         }
     }
 
@@ -172,30 +313,43 @@ impl Tree {
         self.slots.is_empty()
     }
 
-    /// Bytes held, for memory accounting.
+    /// Bytes held besides the shared source text, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.slots.len() * std::mem::size_of::<Slot>() + self.texts.len()
+        self.slots.len() * std::mem::size_of::<Slot>() + self.decoded.len()
     }
 }
 
-/// How many nodes a draft has, and how many bytes of scalar text: the sizes to allocate.
-fn measure(root: &draft::Node) -> (usize, usize) {
-    let (mut nodes, mut text_bytes) = (0, 0);
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        nodes += 1;
-        match &node.value {
-            draft::Value::Scalar(text) => text_bytes += text.len(),
-            draft::Value::Mapping(entries) => {
-                for entry in entries.iter() {
-                    stack.push(&entry.key);
-                    stack.push(&entry.value);
-                }
+/// A draft node's slot, its descendants placed (depth is capped by the parser's limit).
+fn emit(
+    builder: &mut TreeBuilder<'_>,
+    node: &draft::Node,
+    tag_of: &impl Fn(&draft::Node) -> Option<Box<str>>,
+) -> Result<Slot, TooLarge> {
+    let mut slot = match &node.value {
+        draft::Value::Scalar(text) => builder.scalar(node.span, text, node.style)?,
+        draft::Value::Mapping(entries) => {
+            let mark = builder.mark();
+            for entry in entries.iter() {
+                let key = emit(builder, &entry.key, tag_of)?;
+                builder.push_tagged(key, tag_of(&entry.key));
+                let value = emit(builder, &entry.value, tag_of)?;
+                builder.push_tagged(value, tag_of(&entry.value));
             }
-            draft::Value::Sequence(items) => stack.extend(items.iter()),
+            builder.collection(node.span, true, mark)?
         }
+        draft::Value::Sequence(items) => {
+            let mark = builder.mark();
+            for item in items.iter() {
+                let slot = emit(builder, item, tag_of)?;
+                builder.push_tagged(slot, tag_of(item));
+            }
+            builder.collection(node.span, false, mark)?
+        }
+    };
+    if node.tag.is_some() {
+        slot.meta |= TAGGED;
     }
-    (nodes, text_bytes)
+    Ok(slot)
 }
 
 /// A node of a [`Tree`]: a copyable handle that answers what a YAML node is.
@@ -252,7 +406,12 @@ impl<'t> Node<'t> {
 
     fn text_of(self, slot: Slot) -> &'t str {
         let start = slot.data as usize;
-        &self.tree.texts[start..start + slot.len()]
+        let texts: &'t str = if slot.meta & IN_SOURCE != 0 {
+            &self.tree.source
+        } else {
+            &self.tree.decoded
+        };
+        &texts[start..start + slot.len()]
     }
 
     /// The explicit tag (`!!str` is `tag:yaml.org,2002:str`), if any.
@@ -322,7 +481,7 @@ impl<'t> Node<'t> {
             let k = pair[0];
             k.is_scalar()
                 && k.len() == key.len()
-                && self.tree.texts.as_bytes()[k.data as usize..][..key.len()] == *key.as_bytes()
+                && self.text_of(k).as_bytes() == key.as_bytes()
                 && !(k.kind() == style_code(ScalarStyle::Plain)
                     && k.meta & TAGGED == 0
                     && matches!(key, "" | "~" | "null" | "Null" | "NULL"))
