@@ -9,6 +9,7 @@
 //! Every token is a contiguous source range, so values are slices (plus a small fix-up for
 //! quoted `\"` and `\r`).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::{Comment, NginxError};
@@ -617,14 +618,14 @@ fn is_lua(name: &str) -> bool {
     name.ends_with("_by_lua_block") && LUA_BLOCKS.contains(&name)
 }
 
-/// A token's value as crossplane gives it.
-pub(crate) fn value(text: &str, tok: &Token) -> String {
+/// A token's value as crossplane gives it: borrowed from `text` unless it had to change.
+pub(crate) fn value<'t>(text: &'t str, tok: &Token) -> Cow<'t, str> {
     match tok.kind {
         Kind::Quoted => {
             let inner = &text[tok.start as usize + 1..tok.end as usize - 1];
             let quote = text.as_bytes()[tok.start as usize];
             if !inner.bytes().any(|b| b == b'\\' || b == b'\r') {
-                return inner.to_string();
+                return Cow::Borrowed(inner);
             }
             let inner = normalize_newlines(inner);
             let mut out = String::with_capacity(inner.len());
@@ -643,7 +644,7 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
                     out.push(c);
                 }
             }
-            out
+            Cow::Owned(out)
         }
         // `\r` gets into an unquoted token escaped, or as the whitespace crossplane appends
         // after `${...}`.
@@ -651,10 +652,10 @@ pub(crate) fn value(text: &str, tok: &Token) -> String {
     }
 }
 
-fn normalize_newlines(s: &str) -> String {
+fn normalize_newlines(s: &str) -> Cow<'_, str> {
     if s.as_bytes().contains(&b'\r') {
-        s.replace("\r\n", "\n").replace('\r', "\n")
+        Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
-        s.to_string()
+        Cow::Borrowed(s)
     }
 }

@@ -9,6 +9,8 @@
 //! - blocks left open at the end of the file (possible only after the first quirk) are
 //!   closed there.
 
+use compact_str::CompactString;
+
 use super::lexer::{self, Kind, Lexer, Token};
 use super::{Arg, Block, Config, Directive, NginxError};
 use crate::source::Span;
@@ -124,7 +126,7 @@ fn run(text: &str, state: &mut State<'_>) -> Result<(), NginxError> {
                 lua = Some(t);
             } else {
                 args.push(Arg {
-                    value: lexer::value(text, &t).into(),
+                    value: CompactString::from(lexer::value(text, &t)),
                     span: t.span(),
                     quoted: t.kind == Kind::Quoted,
                 });
