@@ -1,10 +1,15 @@
-//! A span-preserving YAML tree, built from saphyr-parser events.
+//! A span-preserving YAML tree.
 //!
 //! Kubernetes tooling needs more than values: every key and value keeps the byte [`Span`] of its
 //! source text, scalars keep their style, and the raw text decides YAML 1.1 booleans the way
-//! Kubernetes (go-yaml v2 through sigs.k8s.io/yaml) reads them. The tree is built without
-//! recursion, nesting is capped and alias expansion is budgeted, so hostile input gives a
-//! [`YamlError`] instead of a stack overflow or an out-of-memory kill.
+//! Kubernetes (go-yaml v2 through sigs.k8s.io/yaml) reads them. Nesting is capped and alias
+//! expansion is budgeted, so hostile input gives a [`YamlError`] instead of a stack overflow or
+//! an out-of-memory kill.
+//!
+//! Two readers build the same [`Tree`]s (flat arrays of small nodes, `tree.rs`): a single-pass
+//! reader of the block subset manifests are written in (`fast.rs`), and, for everything else
+//! and every error, a builder over saphyr-parser's events (here), which builds a boxed draft
+//! (`draft.rs`) without recursion and freezes it.
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU32;
