@@ -177,7 +177,14 @@ impl<'s> TreeBuilder<'s> {
             }
             _ => None,
         };
-        let in_source = written.filter(|range| self.source.get(range.clone()) == Some(text));
+        let source = self.source.as_bytes();
+        // The fast path hands over slices of the source itself: equal without a comparison.
+        let in_source = written.filter(|range| {
+            source.get(range.clone()).is_some_and(|written| {
+                (std::ptr::eq(written.as_ptr(), text.as_ptr()) && written.len() == text.len())
+                    || written == text.as_bytes()
+            })
+        });
         let mut meta = style_code(style) | (to_u32(text.len()) << LEN_SHIFT);
         let data = match in_source {
             Some(range) => {
@@ -404,6 +411,18 @@ impl<'t> Node<'t> {
         })
     }
 
+    /// A scalar slot's text as bytes (no character-boundary checks: for comparisons).
+    #[inline]
+    fn bytes_of(self, slot: Slot) -> &'t [u8] {
+        let texts = if slot.meta & IN_SOURCE != 0 {
+            self.tree.source.as_bytes()
+        } else {
+            self.tree.decoded.as_bytes()
+        };
+        let start = slot.data as usize;
+        &texts[start..start + slot.len()]
+    }
+
     fn text_of(self, slot: Slot) -> &'t str {
         let start = slot.data as usize;
         let texts: &'t str = if slot.meta & IN_SOURCE != 0 {
@@ -468,34 +487,45 @@ impl<'t> Node<'t> {
 
     /// The entry whose key is the scalar `key` (the last one wins, as in Kubernetes).
     pub fn entry(self, key: &str) -> Option<Entry<'t>> {
-        // Rules ask this millions of times on a large repository: scan the key slots directly.
-        // The length in a key's slot rules out almost every entry without reading its text;
-        // only an equal key pays for the null check `as_str` makes.
-        let slot = self.slot();
-        if slot.kind() != MAPPING {
-            return None;
-        }
-        let first = slot.data as usize;
-        let pairs = self.tree.slots.get(first..first + 2 * slot.len())?;
-        let at = pairs.chunks_exact(2).rposition(|pair| {
-            let k = pair[0];
-            k.is_scalar()
-                && k.len() == key.len()
-                && self.text_of(k).as_bytes() == key.as_bytes()
-                && !(k.kind() == style_code(ScalarStyle::Plain)
-                    && k.meta & TAGGED == 0
-                    && matches!(key, "" | "~" | "null" | "Null" | "NULL"))
-        })?;
-        let key_index = to_u32(first + 2 * at);
+        let at = self.key_slot(key)?;
         Some(Entry {
-            key: self.tree.node(key_index),
-            value: self.tree.node(key_index + 1),
+            key: self.tree.node(at),
+            value: self.tree.node(at + 1),
         })
     }
 
     /// The value under `key`, if this is a mapping that has it.
     pub fn get(self, key: &str) -> Option<Node<'t>> {
-        self.entry(key).map(|e| e.value)
+        Some(self.tree.node(self.key_slot(key)? + 1))
+    }
+
+    /// The slot of the last key equal to `key`, if this is a mapping that has it.
+    #[inline]
+    fn key_slot(self, key: &str) -> Option<u32> {
+        // Rules ask this millions of times on a large repository: scan the key slots directly.
+        // The length in a key's slot rules out almost every entry without reading its text.
+        // A plain, untagged `null`-like key is a null, not that string.
+        let slot = self.slot();
+        if slot.kind() != MAPPING {
+            return None;
+        }
+        let slots = &self.tree.slots;
+        let first = slot.data as usize;
+        let mut at = first + 2 * slot.len();
+        while at > first {
+            at -= 2;
+            let k = slots[at];
+            if k.len() == key.len()
+                && k.is_scalar()
+                && self.bytes_of(k) == key.as_bytes()
+                && !(k.kind() == style_code(ScalarStyle::Plain)
+                    && k.meta & TAGGED == 0
+                    && matches!(key, "" | "~" | "null" | "Null" | "NULL"))
+            {
+                return Some(to_u32(at));
+            }
+        }
+        None
     }
 
     /// Follow a path of mapping keys.
@@ -514,7 +544,11 @@ impl<'t> Node<'t> {
         let slot = self.slot();
         slot.kind() == style_code(ScalarStyle::Plain)
             && slot.meta & TAGGED == 0
-            && matches!(self.text_of(slot), "" | "~" | "null" | "Null" | "NULL")
+            && slot.len() <= 4
+            && matches!(
+                self.bytes_of(slot),
+                b"" | b"~" | b"null" | b"Null" | b"NULL"
+            )
     }
 
     pub fn is_quoted(self) -> bool {
