@@ -43,8 +43,8 @@ pub enum Origin {
 }
 
 /// One directive in a config's arena. Every directive of every config of a repository is in
-/// memory until the rules ran: arguments and children are exact-size boxed slices (no
-/// capacity word, no growth slack).
+/// memory until the rules ran: arguments are an exact-size boxed slice (no capacity word, no
+/// growth slack), children a range of the config's table of children.
 #[derive(Clone, Debug)]
 pub struct Dir {
     pub name: CompactString,
@@ -55,7 +55,15 @@ pub struct Dir {
     /// `{` and `}` of a block directive.
     pub block: Option<(Span, Span)>,
     pub parent: Option<DirId>,
-    pub children: Box<[DirId]>,
+    /// Where the children's ids are in the config's [`Conf::children`] table.
+    children: ChildRange,
+}
+
+/// A block's children: consecutive ids in its config's table of children.
+#[derive(Clone, Copy, Debug, Default)]
+struct ChildRange {
+    start: u32,
+    len: u32,
 }
 
 impl Dir {
@@ -83,6 +91,9 @@ pub struct Conf {
     pub origin: Origin,
     pub dirs: Vec<Dir>,
     pub top: Vec<DirId>,
+    /// The children of every block, each block's consecutive: one table rather than one
+    /// allocation per block.
+    child_ids: Box<[DirId]>,
 }
 
 impl Conf {
@@ -107,7 +118,10 @@ impl Conf {
 
     pub fn children(&self, id: Option<DirId>) -> &[DirId] {
         match id {
-            Some(id) => &self.dir(id).children,
+            Some(id) => {
+                let ChildRange { start, len } = self.dir(id).children;
+                &self.child_ids[start as usize..(start + len) as usize]
+            }
             None => &self.top,
         }
     }
@@ -288,8 +302,8 @@ impl Conf {
     pub fn child_indent(&self, files: &[SourceFile], block: DirId) -> String {
         let d = self.dir(block);
         let file = &files[d.file.0 as usize];
-        let reference = d
-            .children
+        let reference = self
+            .children(Some(block))
             .first()
             .map(|&c| self.dir(c))
             .filter(|c| c.file == d.file)
@@ -406,6 +420,7 @@ impl NginxModel {
             let id = ConfId(to_u32(model.confs.len()));
             let mut builder = Builder {
                 dirs: Vec::with_capacity(count_directives(&config.directives)),
+                child_ids: Vec::new(),
                 includes,
                 by_file: &by_file,
                 unresolved: &mut model.unresolved_includes,
@@ -416,11 +431,13 @@ impl NginxModel {
                 None,
                 &mut vec![*file],
             );
+            let (dirs, child_ids) = builder.finish();
             model.confs.push(Conf {
                 id,
                 origin: Origin::File(*file),
-                dirs: builder.finish(),
+                dirs,
                 top,
+                child_ids,
             });
         }
         // Embedded configs: parsed and built in parallel (one task per ConfigMap value), then
@@ -449,6 +466,7 @@ impl NginxModel {
                 Embedded::Built {
                     dirs,
                     top,
+                    child_ids,
                     unresolved,
                     editable,
                 } => {
@@ -464,6 +482,7 @@ impl NginxModel {
                         },
                         dirs,
                         top,
+                        child_ids,
                     });
                     model.by_config_map.insert((r.id, key.to_string()), id);
                 }
@@ -480,6 +499,7 @@ enum Embedded {
     Built {
         dirs: Vec<Dir>,
         top: Vec<DirId>,
+        child_ids: Box<[DirId]>,
         unresolved: Vec<(Location, String)>,
         editable: bool,
     },
@@ -507,6 +527,7 @@ fn build_embedded(
             let mut unresolved = Vec::new();
             let mut builder = Builder {
                 dirs: Vec::with_capacity(count_directives(&config.directives)),
+                child_ids: Vec::new(),
                 includes,
                 by_file,
                 unresolved: &mut unresolved,
@@ -518,10 +539,11 @@ fn build_embedded(
                 None,
                 &mut Vec::new(),
             );
-            let dirs = builder.finish();
+            let (dirs, child_ids) = builder.finish();
             Embedded::Built {
                 dirs,
                 top,
+                child_ids,
                 unresolved,
                 editable: scalar.style == ScalarStyle::Literal,
             }
@@ -659,7 +681,7 @@ fn arena_part(
                 name_span,
                 block: block.as_ref().map(|b| (b.open, b.close)),
                 parent,
-                children: Box::default(),
+                children: ChildRange::default(),
             };
             let nested = block
                 .filter(|b| b.raw.is_none())
@@ -675,7 +697,7 @@ fn arena_part(
                 name_span: d.name_span,
                 block: d.block.as_ref().map(|b| (b.open, b.close)),
                 parent,
-                children: Box::default(),
+                children: ChildRange::default(),
             };
             let nested = d
                 .block
@@ -689,6 +711,7 @@ fn arena_part(
 
 struct Builder<'a> {
     dirs: Vec<Dir>,
+    child_ids: Vec<DirId>,
     includes: &'a HashMap<(FileId, Span), IncludeTarget>,
     by_file: &'a HashMap<FileId, &'a parser::Config>,
     unresolved: &'a mut Vec<(Location, String)>,
@@ -697,9 +720,9 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// The arena, without growth slack (it was sized from the parsed tree, but includes add
     /// to it).
-    fn finish(mut self) -> Vec<Dir> {
+    fn finish(mut self) -> (Vec<Dir>, Box<[DirId]>) {
         self.dirs.shrink_to_fit();
-        self.dirs
+        (self.dirs, self.child_ids.into_boxed_slice())
     }
 
     /// Add `directives` of `file` under `parent`, splicing included files in place of each
@@ -720,7 +743,11 @@ impl<'a> Builder<'a> {
             ids.push(id);
             if let Some(nested) = nested {
                 let children = self.splice(file, nested, Some(id), chain);
-                self.dirs[id.0 as usize].children = children.into_boxed_slice();
+                self.dirs[id.0 as usize].children = ChildRange {
+                    start: to_u32(self.child_ids.len()),
+                    len: to_u32(children.len()),
+                };
+                self.child_ids.extend(children);
             }
             let d = &self.dirs[id.0 as usize];
             if d.name == "include" {

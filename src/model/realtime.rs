@@ -333,7 +333,7 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
             });
         }
     }
-    for &c in &d.children {
+    for &c in conf.children(Some(loc)) {
         let child = conf.dir(c);
         if child.name == "proxy_set_header"
             && child

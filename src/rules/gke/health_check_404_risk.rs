@@ -213,8 +213,7 @@ fn health_check(
 
 /// How nginx answers a request that `location` takes.
 fn answer(conf: &Conf, location: DirId) -> Answer {
-    let d = conf.dir(location);
-    for &c in &d.children {
+    for &c in conf.children(Some(location)) {
         let child = conf.dir(c);
         match child.name.as_str() {
             "return" => {

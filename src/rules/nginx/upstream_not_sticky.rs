@@ -23,8 +23,8 @@ impl Rule for UpstreamNotSticky {
                 let Some(name) = up.arg(0) else { continue };
                 let servers = conf.child_named(Some(upstream), "server");
                 if servers.len() < 2
-                    || up
-                        .children
+                    || conf
+                        .children(Some(upstream))
                         .iter()
                         .any(|&c| STICKY.contains(&conf.dir(c).name.as_str()))
                 {
