@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Loaded;
 use crate::parse::yaml::{Entry, Node, Tree};
@@ -36,11 +38,12 @@ pub struct ResId(pub u32);
 pub struct Resource {
     pub id: ResId,
     pub file: FileId,
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
+    // Short strings stored inline (a whole repository's resources are in memory at once).
+    pub api_version: CompactString,
+    pub kind: CompactString,
+    pub name: CompactString,
     /// `metadata.namespace`, or `default`.
-    pub namespace: String,
+    pub namespace: CompactString,
     /// Whether `metadata.namespace` was written (links are lenient with unset namespaces:
     /// the same files are often applied with `kubectl -n`).
     pub namespace_explicit: bool,
@@ -131,13 +134,13 @@ pub struct Workspace {
     pub settings: Settings,
     /// Findings made while building the model (LM002 in embedded configs, LM003).
     pub model_diagnostics: Vec<Diagnostic>,
-    by_kind: HashMap<String, Vec<ResId>>,
+    by_kind: HashMap<CompactString, Vec<ResId>>,
     /// Kind -> name -> resources: looked up with borrowed strings, no allocation per lookup.
-    by_name: HashMap<String, HashMap<String, Vec<ResId>>>,
+    by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
     /// Kind -> explicit namespace -> resources, and kind -> resources without a namespace:
     /// what [`Workspace::of_kind_in_namespace_of`] reads instead of scanning a whole kind.
-    by_namespace: HashMap<String, HashMap<String, Vec<ResId>>>,
-    without_namespace: HashMap<String, Vec<ResId>>,
+    by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
+    without_namespace: HashMap<CompactString, Vec<ResId>>,
     /// Per file: its app group (see [`Workspace::app_group`]), computed on first use.
     app_groups: std::sync::OnceLock<Vec<u32>>,
 }
@@ -171,10 +174,12 @@ impl Workspace {
                 collect_resources(file, &tree, tree.root(), &mut resources);
             }
         }
-        let mut by_kind: HashMap<String, Vec<ResId>> = HashMap::new();
-        let mut by_name: HashMap<String, HashMap<String, Vec<ResId>>> = HashMap::new();
-        let mut by_namespace: HashMap<String, HashMap<String, Vec<ResId>>> = HashMap::new();
-        let mut without_namespace: HashMap<String, Vec<ResId>> = HashMap::new();
+        let mut by_kind: HashMap<CompactString, Vec<ResId>> = HashMap::new();
+        let mut by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>> =
+            HashMap::new();
+        let mut by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>> =
+            HashMap::new();
+        let mut without_namespace: HashMap<CompactString, Vec<ResId>> = HashMap::new();
         for r in &resources {
             if r.namespace_explicit {
                 by_namespace
@@ -340,7 +345,7 @@ impl Workspace {
         let explicit = self
             .by_namespace
             .get(kind)
-            .and_then(|namespaces| namespaces.get(&from.namespace))
+            .and_then(|namespaces| namespaces.get(from.namespace.as_str()))
             .map_or(&[][..], Vec::as_slice);
         let unset = self
             .without_namespace
@@ -393,10 +398,10 @@ fn collect_resources(file: FileId, tree: &Arc<Tree>, root: Node<'_>, out: &mut V
     out.push(Resource {
         id,
         file,
-        api_version: api_version.to_string(),
-        kind: kind.to_string(),
-        name: name.to_string(),
-        namespace: ns_node.unwrap_or("default").to_string(),
+        api_version: api_version.into(),
+        kind: kind.into(),
+        name: name.into(),
+        namespace: ns_node.unwrap_or("default").into(),
         namespace_explicit: ns_node.is_some(),
         tree: Arc::clone(tree),
         root: root.index(),

@@ -859,7 +859,7 @@ mod tests {
     #[test]
     fn dir_size() {
         assert_eq!(std::mem::size_of::<Arg>(), 40);
-        assert_eq!(std::mem::size_of::<Dir>(), 104);
+        assert_eq!(std::mem::size_of::<Dir>(), 96);
     }
 
     #[test]

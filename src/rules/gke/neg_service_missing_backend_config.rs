@@ -114,7 +114,7 @@ fn unattached_configs<'a>(ws: &'a Workspace, service: &Resource) -> Vec<&'a Reso
         .collect();
     ws.of_kind_in_namespace_of("BackendConfig", service)
         .into_iter()
-        .filter(|c| !referenced.contains(&c.name))
+        .filter(|c| !referenced.contains(c.name.as_str()))
         .collect()
 }
 
@@ -123,7 +123,7 @@ fn unattached_configs<'a>(ws: &'a Workspace, service: &Resource) -> Vec<&'a Reso
 fn fix(ws: &Workspace, service: &Resource, unattached: &[&Resource]) -> Option<Fix> {
     let file = ws.file(service.file);
     let (name, new_config) = match unattached {
-        [config] => (config.name.clone(), None),
+        [config] => (config.name.to_string(), None),
         _ => {
             let name = format!("{}-backend-config", service.name);
             let namespace = if service.namespace_explicit {

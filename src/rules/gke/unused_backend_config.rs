@@ -80,8 +80,8 @@ impl Rule for UnusedBackendConfig {
             })
             .collect();
         for config in ws.of_kind("BackendConfig") {
-            let used = referenced.contains(&(None, config.name.clone()))
-                || referenced.contains(&(Some(config.namespace.as_str()), config.name.clone()))
+            let used = referenced.contains(&(None, config.name.to_string()))
+                || referenced.contains(&(Some(config.namespace.as_str()), config.name.to_string()))
                 || (!config.namespace_explicit && referenced_names.contains(config.name.as_str()));
             if used || explained.contains(&config.id) {
                 continue;

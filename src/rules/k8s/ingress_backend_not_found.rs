@@ -14,7 +14,7 @@ const ID: &str = "K8S001";
 
 /// What the whole check needs once: who is a neighbour, which Services some route uses.
 struct Known {
-    orphans: HashMap<(String, u32), Vec<ResId>>,
+    orphans: HashMap<(compact_str::CompactString, u32), Vec<ResId>>,
 }
 
 impl Rule for IngressBackendNotFound {
@@ -31,7 +31,7 @@ impl Rule for IngressBackendNotFound {
             .chain(ws.links.routes.iter().filter_map(|r| r.service))
             .collect();
         // Services no route uses, by namespace and app: the near-name candidates.
-        let mut orphans: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
+        let mut orphans: HashMap<(compact_str::CompactString, u32), Vec<ResId>> = HashMap::new();
         for s in ws.of_kind("Service").filter(|s| !used.contains(&s.id)) {
             orphans
                 .entry((s.namespace.clone(), ws.app_group(s.file)))

@@ -24,7 +24,7 @@ impl Rule for ServiceSelectsNothing {
             .copied()
             .collect();
         // Workloads by namespace and app, indexed once.
-        let mut workloads: HashMap<(String, u32), Vec<ResId>> = HashMap::new();
+        let mut workloads: HashMap<(compact_str::CompactString, u32), Vec<ResId>> = HashMap::new();
         for kind in k8s::WORKLOAD_KINDS {
             for w in ws.of_kind(kind) {
                 workloads
@@ -86,7 +86,7 @@ impl Rule for ServiceSelectsNothing {
 fn near_miss<'a>(
     ws: &'a Workspace,
     selected: &HashSet<ResId>,
-    workloads: &HashMap<(String, u32), Vec<ResId>>,
+    workloads: &HashMap<(compact_str::CompactString, u32), Vec<ResId>>,
     service: &Resource,
     selector: &[(&str, &str)],
 ) -> Option<(&'a Resource, String)> {
