@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use compact_str::CompactString;
+use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::Loaded;
@@ -167,11 +168,23 @@ impl Workspace {
             diagnostics: _,
             explicit: _,
         } = loaded;
-        let mut resources = Vec::new();
-        for (file, stream) in manifests {
-            for document in stream.documents {
-                let tree = Arc::new(document.tree);
-                collect_resources(file, &tree, tree.root(), &mut resources);
+        // One task per file; ids are given in file order afterwards.
+        let per_file: Vec<Vec<Resource>> = manifests
+            .into_par_iter()
+            .map(|(file, stream)| {
+                let mut found = Vec::with_capacity(stream.documents.len());
+                for document in stream.documents {
+                    let tree = Arc::new(document.tree);
+                    collect_resources(file, &tree, tree.root(), &mut found);
+                }
+                found
+            })
+            .collect();
+        let mut resources = Vec::with_capacity(per_file.iter().map(Vec::len).sum());
+        for found in per_file {
+            for mut resource in found {
+                resource.id = ResId(to_u32(resources.len()));
+                resources.push(resource);
             }
         }
         let mut by_kind: HashMap<CompactString, Vec<ResId>> = HashMap::new();
@@ -394,9 +407,9 @@ fn collect_resources(file: FileId, tree: &Arc<Tree>, root: Node<'_>, out: &mut V
         .and_then(Node::as_str)
         .unwrap_or("");
     let ns_node = root.at(&["metadata", "namespace"]).and_then(Node::as_str);
-    let id = ResId(to_u32(out.len()));
     out.push(Resource {
-        id,
+        // Numbered by the caller, in file order.
+        id: ResId(0),
         file,
         api_version: api_version.into(),
         kind: kind.into(),
