@@ -343,10 +343,15 @@ fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
         .par_iter()
         .filter_map(|service| {
             let selector = k8s::service_selector(service);
-            let first = selector.first()?;
-            let selected: Vec<ResId> = by_label
-                .get(first)
-                .map_or(&[][..], Vec::as_slice)
+            selector.first()?;
+            // Candidates from the selector's rarest label (`tier: web` may be on every pod of
+            // a monorepo, `app: x` on a few); a label no pod has selects nothing.
+            let candidates = selector
+                .iter()
+                .map(|pair| by_label.get(pair).map_or(&[][..], Vec::as_slice))
+                .min_by_key(|pods| pods.len())
+                .unwrap_or_default();
+            let selected: Vec<ResId> = candidates
                 .iter()
                 .filter(|w| {
                     w.same_namespace(service) && k8s::selects(&selector, &k8s::pod_labels(w))
@@ -517,4 +522,59 @@ fn route_links(ws: &Workspace) -> Vec<RouteLink> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::discover::FileKind;
+    use crate::load::{load, Input, Limits};
+    use crate::model::Workspace;
+    use crate::settings::Settings;
+
+    fn workspace(manifest: &str) -> Workspace {
+        let input = Input {
+            path: "all.yaml".into(),
+            kind: FileKind::Manifest,
+            explicit: true,
+            content: Some(manifest.as_bytes().to_vec()),
+        };
+        let loaded = load(
+            vec![input],
+            std::path::Path::new("/nonexistent-lint-root"),
+            &Limits::default(),
+        );
+        Workspace::build(loaded, Settings::default())
+    }
+
+    fn names_selected_by(ws: &Workspace, service: &str) -> Vec<String> {
+        let service = ws.of_kind("Service").find(|s| s.name == service).unwrap();
+        ws.links.service_workloads[&service.id]
+            .iter()
+            .map(|&w| ws.resource(w).name.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_selector_selects_pods_with_all_its_labels_whatever_label_comes_first() {
+        let deployment = |name: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    metadata:\n      labels:\n        tier: web\n        app: {name}\n---\n"
+            )
+        };
+        let service = |name: &str, selector: &str| {
+            format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  selector:\n{selector}---\n")
+        };
+        let text = [
+            deployment("a"),
+            deployment("b"),
+            service("web-a", "    tier: web\n    app: a\n"),
+            service("all-web", "    tier: web\n"),
+            service("none", "    tier: web\n    app: c\n"),
+        ]
+        .concat();
+        let ws = workspace(&text);
+        assert_eq!(names_selected_by(&ws, "web-a"), ["a"]);
+        assert_eq!(names_selected_by(&ws, "all-web"), ["a", "b"]);
+        assert!(names_selected_by(&ws, "none").is_empty());
+    }
 }
