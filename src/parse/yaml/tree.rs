@@ -310,20 +310,6 @@ impl Tree {
             span: slot.span(),
         }
     }
-
-    /// How many nodes the tree has.
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
-    /// Bytes held besides the shared source text, for memory accounting.
-    pub fn heap_bytes(&self) -> usize {
-        self.slots.len() * std::mem::size_of::<Slot>() + self.decoded.len()
-    }
 }
 
 /// A draft node's slot, its descendants placed (depth is capped by the parser's limit).
@@ -642,12 +628,6 @@ pub struct Entries<'t> {
 }
 
 impl<'t> Entries<'t> {
-    /// The entry at `position`, if there are that many.
-    pub fn nth_entry(&self, position: usize) -> Option<Entry<'t>> {
-        let at = self.front as usize + 2 * position;
-        (at < self.back as usize).then(|| self.entry_at(to_u32(at)))
-    }
-
     fn entry_at(&self, at: u32) -> Entry<'t> {
         Entry {
             key: self.tree.node(at),
