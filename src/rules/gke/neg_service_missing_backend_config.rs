@@ -3,7 +3,11 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};
+use crate::model::k8s;
+use crate::model::links::{
+    backend_config_annotation, BackendConfigAnnotation, BackendLink, BACKEND_CONFIG_KEYS,
+};
+use crate::model::realtime::Evidence;
 use crate::model::{Resource, Workspace};
 use crate::rules::edit::{insert_entry, insert_nested, yaml_single_quoted};
 use crate::rules::support::{diagnostic, with_evidence};
@@ -20,12 +24,9 @@ impl Rule for NegServiceMissingBackendConfig {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         for service in ws.of_kind("Service") {
-            if BACKEND_CONFIG_KEYS
+            let annotated = BACKEND_CONFIG_KEYS
                 .iter()
-                .any(|k| service.annotation(k).is_some())
-            {
-                continue;
-            }
+                .any(|k| service.annotation(k).is_some());
             let neg = neg_annotation(service).unwrap_or(ws.settings.neg_by_default);
             if !neg {
                 continue;
@@ -46,19 +47,13 @@ impl Rule for NegServiceMissingBackendConfig {
             let Some(&(_, evidence)) = realtime.first() else {
                 continue;
             };
-            let socketio = realtime.iter().any(|(_, e)| e.iter().any(|x| x.socketio));
-
-            let mut consequences = vec!["30 s WebSocket lifetime".to_string()];
-            if socketio {
-                match ws.links.max_replicas(ws, service.id) {
-                    Some((n, _)) if n > 1 => {
-                        consequences.push(format!("no session affinity for {n} replicas"))
-                    }
-                    _ => consequences.push("no session affinity".into()),
-                }
-            }
-            consequences.push("default health check".into());
             let ingress = ws.resource(backend.ingress);
+            if annotated {
+                out.extend(self.uncovered_ports(ws, service, &realtime, ingress, backend));
+                continue;
+            }
+            let socketio = realtime.iter().any(|(_, e)| e.iter().any(|x| x.socketio));
+            let consequences = consequences(ws, service, socketio);
             let mut d = diagnostic(
                 self.id(),
                 service.location(service.anchor()),
@@ -94,6 +89,76 @@ impl Rule for NegServiceMissingBackendConfig {
             out.push(d);
         }
     }
+}
+
+impl NegServiceMissingBackendConfig {
+    /// An annotation that names BackendConfigs only for other ports leaves the realtime ones on
+    /// the load balancer's defaults, as no annotation would. Keys that match no port are
+    /// GKE007's, an unreadable annotation is GKE009's.
+    fn uncovered_ports(
+        &self,
+        ws: &Workspace,
+        service: &Resource,
+        realtime: &[(usize, &[Evidence])],
+        ingress: &Resource,
+        backend: &BackendLink,
+    ) -> Option<Diagnostic> {
+        let (key, entry, parsed) = backend_config_annotation(service)?;
+        let parsed = parsed?;
+        let ports = k8s::service_ports(service);
+        let names_a_port = |k: &str| {
+            ports.iter().any(|p| {
+                p.name.as_ref().is_some_and(|n| n.value == k)
+                    || p.port.as_ref().is_some_and(|n| n.value.to_string() == k)
+            })
+        };
+        if parsed.default.is_some() || !parsed.ports.iter().all(|(k, _)| names_a_port(k)) {
+            return None;
+        }
+        let uncovered: Vec<(&k8s::ServicePort, &[Evidence])> = realtime
+            .iter()
+            .filter(|(index, _)| !ws.links.backend_configs.contains_key(&(service.id, *index)))
+            .filter_map(|&(index, evidence)| Some((ports.get(index)?, evidence)))
+            .collect();
+        let &(port, evidence) = uncovered.first()?;
+        let socketio = uncovered.iter().any(|(_, e)| e.iter().any(|x| x.socketio));
+        let label = port.label();
+        let mut d = diagnostic(
+            self.id(),
+            service.location(entry.value.span),
+            format!(
+                "NEG Service `{}` carries WebSocket traffic on port `{label}`, but its `{key}` annotation names BackendConfigs for other ports only: {}",
+                service.name,
+                consequences(ws, service, socketio).join(", ")
+            ),
+        )
+        .with_label(format!("no `default` and no key for port `{label}`"))
+        .with_identity(format!("{}/backend-config/{label}", service.identity()));
+        d = with_evidence(d, evidence);
+        d = d
+            .with_related(
+                ingress.location(backend.backend.service.span),
+                format!("GKE Ingress `{}` sends traffic here", ingress.name),
+            )
+            .with_note("a port the annotation does not name gets no BackendConfig: the backend timeout of 30 s is the maximum lifetime of every WebSocket, idle or not; no session affinity; a health check on `/` or a copied readinessProbe")
+            .with_help(format!("name a BackendConfig for port `{label}` in `ports` (`\"{label}\": \"<name>\"`), or add a `\"default\"`"));
+        Some(d)
+    }
+}
+
+/// What the load balancer's defaults do to a realtime backend.
+fn consequences(ws: &Workspace, service: &Resource, socketio: bool) -> Vec<String> {
+    let mut consequences = vec!["30 s WebSocket lifetime".to_string()];
+    if socketio {
+        match ws.links.max_replicas(ws, service.id) {
+            Some((n, _)) if n > 1 => {
+                consequences.push(format!("no session affinity for {n} replicas"))
+            }
+            _ => consequences.push("no session affinity".into()),
+        }
+    }
+    consequences.push("default health check".into());
+    consequences
 }
 
 /// BackendConfigs in the Service's namespace that no Service references.
