@@ -1,7 +1,7 @@
 //! NGX009 keepalive-below-google-lb: see `rules/NGX009.md`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::model::{DirId, Workspace};
+use crate::model::{ConfId, DirId, Workspace};
 use crate::rules::edit::insert_nginx_directives;
 use crate::rules::support::{
     behind_google_lb, diagnostic, location_header, nginx_identity, nginx_seconds,
@@ -62,10 +62,13 @@ impl Rule for KeepaliveBelowGoogleLb {
                     )
                 }
                 None => {
-                    // A conf.d fragment runs inside the image's nginx.conf (65 s); a full
-                    // config without the directive gets nginx's 75 s default.
+                    // A conf.d fragment runs inside the image's nginx.conf (65 s), or inside
+                    // the main nginx.conf the same container mounts from the repository,
+                    // whose `http` level decides (and is checked as a config of its own); a
+                    // full config without the directive gets nginx's 75 s default.
                     let (anchor, secs) = match http {
                         Some(h) => (h, 75.0),
+                        None if mounted_under_a_main_config(ws, conf.id) => continue,
                         None => match conf.servers().first() {
                             Some(&s) => (s, 65.0),
                             None => continue,
@@ -111,4 +114,13 @@ impl Rule for KeepaliveBelowGoogleLb {
             out.push(d);
         }
     }
+}
+
+/// Whether a container that mounts `fragment` also mounts a main nginx.conf of the repository.
+fn mounted_under_a_main_config(ws: &Workspace, fragment: ConfId) -> bool {
+    ws.links.mounts_of_conf(fragment).any(|m| {
+        ws.links
+            .mounts_of(m.workload)
+            .any(|other| other.main && other.container == m.container && other.conf != fragment)
+    })
 }
