@@ -183,3 +183,24 @@ fn version_names_the_git_revision() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_include_of_files_the_container_mounts_from_the_repo_says_so() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, stdout, _) = run_in(
+        root,
+        &[
+            "--format",
+            "concise",
+            "tests/fixtures/LM003/fires-configmap-fragment",
+        ],
+    );
+    let lm003: Vec<&str> = stdout.lines().filter(|l| l.contains(": LM003 [")).collect();
+    assert_eq!(lm003.len(), 1, "{stdout}");
+    assert!(
+        lm003[0].contains(
+            "`/etc/nginx/conf.d/*.conf` takes `/etc/nginx/conf.d/default.conf`, which this container mounts"
+        ),
+        "{stdout}"
+    );
+}
