@@ -17,6 +17,10 @@ pub struct OffsetMap {
     /// `positions[i]` is the source byte offset of decoded byte `i`; one extra entry maps the
     /// end of the decoded text.
     positions: Vec<u32>,
+    /// For quoted scalars, `ends[i]` is the source offset just after what decoded byte `i` was
+    /// written as (after the whole escape for `\"` or `\u00e9`, after `''`); empty when every
+    /// decoded byte is one source byte at its position.
+    ends: Vec<u32>,
 }
 
 impl OffsetMap {
@@ -31,7 +35,11 @@ impl OffsetMap {
     pub fn span(&self, span: Span) -> Span {
         let start = self.offset(span.start);
         let end = if span.end > span.start {
-            self.offset(span.end - 1) + 1
+            let last = span.end - 1;
+            match self.ends.get(last as usize) {
+                Some(&end) => end,
+                None => self.offset(last) + 1,
+            }
         } else {
             start
         };
@@ -43,16 +51,16 @@ impl OffsetMap {
     pub fn build(source: &str, node_span: Span, style: ScalarStyle, decoded: &str) -> OffsetMap {
         let raw = source.get(node_span.range()).unwrap_or("");
         let base = node_span.start;
-        let mut positions = match style {
-            ScalarStyle::Literal | ScalarStyle::Folded => align_block(raw, decoded),
+        let (mut positions, mut ends) = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => (align_block(raw, decoded), Vec::new()),
             ScalarStyle::DoubleQuoted => align_quoted(raw, decoded, true),
             ScalarStyle::SingleQuoted => align_quoted(raw, decoded, false),
-            ScalarStyle::Plain => align_plain(raw, decoded),
+            ScalarStyle::Plain => (align_plain(raw, decoded), Vec::new()),
         };
-        for p in &mut positions {
+        for p in positions.iter_mut().chain(ends.iter_mut()) {
             *p += base;
         }
-        OffsetMap { positions }
+        OffsetMap { positions, ends }
     }
 }
 
@@ -127,8 +135,10 @@ fn leading_spaces(line: &str) -> usize {
 
 /// Quoted scalars: walk the source between the quotes, decoding as YAML does, and record the
 /// source position of each decoded byte.
-fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
+/// The start and end (see [`OffsetMap::ends`]) in `raw` of each decoded byte.
+fn align_quoted(raw: &str, decoded: &str, double: bool) -> (Vec<u32>, Vec<u32>) {
     let mut positions = Vec::with_capacity(decoded.len() + 1);
+    let mut ends = Vec::with_capacity(decoded.len());
     let inner_start = 1;
     let inner_end = raw.len().saturating_sub(1).max(inner_start);
     let inner = &raw[inner_start..inner_end];
@@ -141,9 +151,11 @@ fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
         if double && c == b'\\' && i + 1 < bytes.len() {
             let (text, consumed) = decode_escape(&inner[i..]);
             push_mapped(&mut out, &mut positions, &text, here);
+            ends.resize(positions.len(), here + to_u32(consumed));
             i += consumed;
         } else if !double && c == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
             push_mapped(&mut out, &mut positions, "'", here);
+            ends.push(here + 2);
             i += 2;
         } else if c == b'\n'
             || c == b'\r'
@@ -165,12 +177,15 @@ fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
                 "\n".repeat(breaks - 1)
             };
             push_mapped(&mut out, &mut positions, &folded, here);
+            // A span ending on a folded break stops before the next line's indentation.
+            ends.resize(positions.len(), here + 1);
             i = j;
         } else {
             let ch_len = utf8_len(c);
             let ch = &inner[i..(i + ch_len).min(inner.len())];
             for k in 0..ch.len() {
                 positions.push(here + to_u32(k));
+                ends.push(here + to_u32(k) + 1);
             }
             out.push_str(ch);
             i += ch_len;
@@ -178,9 +193,9 @@ fn align_quoted(raw: &str, decoded: &str, double: bool) -> Vec<u32> {
     }
     positions.push(to_u32(inner_end));
     if out != decoded {
-        return fallback(raw, decoded);
+        return (fallback(raw, decoded), Vec::new());
     }
-    positions
+    (positions, ends)
 }
 
 fn rest_is_blank_line(bytes: &[u8]) -> bool {
@@ -341,5 +356,26 @@ mod tests {
         let span = Span::from_range(3..source.len() - 1);
         let decoded = "server { listen 80; }\n";
         assert_faithful(source, span, ScalarStyle::Folded, decoded);
+    }
+    #[test]
+    fn a_span_ending_on_an_escape_ends_after_it() {
+        // `add_header X "a";` written in a double-quoted YAML scalar: the argument's closing
+        // quote is the escape `\"`, and a span ending there ends after the whole escape.
+        let source = r#"k: "add_header X \"a\"; # \u00e9""#;
+        let start = source.find('"').unwrap();
+        let span = Span::from_range(start..source.len());
+        let decoded = "add_header X \"a\"; # \u{e9}";
+        let map = OffsetMap::build(source, span, ScalarStyle::DoubleQuoted, decoded);
+        let arg = decoded.find("\"a\"").unwrap();
+        let mapped = map.span(Span::from_range(arg..arg + 3));
+        assert_eq!(&source[mapped.range()], r#"\"a\""#);
+        let e_acute = decoded.find('\u{e9}').unwrap();
+        let mapped = map.span(Span::from_range(e_acute..e_acute + 2));
+        assert_eq!(&source[mapped.range()], r"\u00e9");
+        // Single quotes: `''` is one decoded quote.
+        let source = "k: 'it''s'";
+        let span = Span::from_range(3..source.len());
+        let map = OffsetMap::build(source, span, ScalarStyle::SingleQuoted, "it's");
+        assert_eq!(&source[map.span(Span::from_range(0..3)).range()], "it''");
     }
 }
