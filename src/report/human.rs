@@ -28,6 +28,8 @@ use annotate_snippets::{
     Annotation, AnnotationKind, Element, Group, Level as SnippetLevel, Origin, Renderer, Snippet,
 };
 
+use rayon::prelude::*;
+
 use super::{sanitize, sanitize_with_map, ReportContext, Summary};
 use crate::diagnostic::{Diagnostic, Fix, Level};
 use crate::source::{FileId, SourceFile, Span};
@@ -43,20 +45,15 @@ pub(super) fn emit(
     ctx: &ReportContext,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let renderer = if ctx.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    for diagnostic in ctx.visible(diagnostics) {
-        let group = group(diagnostic, ctx);
-        writeln!(out, "{}", renderer.render(&[group]))?;
-        if ctx.show_fixes {
-            if let Some(fix) = &diagnostic.fix {
-                write_fix_preview(fix, ctx, out)?;
-            }
+    // Drawing snippets is most of the time a large report takes: diagnostics are drawn in
+    // parallel, a chunk at a time (the output streams, memory stays bounded), and written in
+    // order.
+    let visible: Vec<&Diagnostic> = ctx.visible(diagnostics).collect();
+    for chunk in visible.chunks(256) {
+        let drawn: Vec<io::Result<Vec<u8>>> = chunk.par_iter().map(|d| draw(d, ctx)).collect();
+        for text in drawn {
+            out.write_all(&text?)?;
         }
-        writeln!(out)?;
     }
     let summary = Summary::of(ctx.visible(diagnostics)).line();
     if ctx.color {
@@ -64,6 +61,24 @@ pub(super) fn emit(
     } else {
         writeln!(out, "{summary}")
     }
+}
+
+/// One diagnostic as the human format shows it, blank line after.
+fn draw(diagnostic: &Diagnostic, ctx: &ReportContext) -> io::Result<Vec<u8>> {
+    let renderer = if ctx.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut text = Vec::new();
+    writeln!(text, "{}", renderer.render(&[group(diagnostic, ctx)]))?;
+    if ctx.show_fixes {
+        if let Some(fix) = &diagnostic.fix {
+            write_fix_preview(fix, ctx, &mut text)?;
+        }
+    }
+    writeln!(text)?;
+    Ok(text)
 }
 
 fn snippet_level(level: Level) -> SnippetLevel<'static> {
