@@ -42,16 +42,21 @@ impl Rule for IngressBackendNotFound {
         for link in &ws.links.backends {
             let ingress = ws.resource(link.ingress);
             let b = &link.backend;
-            let route = b.path.as_ref().map_or_else(
-                || "its default backend".to_string(),
-                |p| format!("`{}`", p.value),
-            );
-            let identity = format!(
-                "{}/backend/{}/{}",
-                ingress.identity(),
-                b.path.as_ref().map_or("default", |p| p.value.as_str()),
-                b.service.value
-            );
+            // Nearly every backend resolves: the texts are made only for a finding.
+            let route = || {
+                b.path.as_ref().map_or_else(
+                    || "its default backend".to_string(),
+                    |p| format!("`{}`", p.value),
+                )
+            };
+            let identity = || {
+                format!(
+                    "{}/backend/{}/{}",
+                    ingress.identity(),
+                    b.path.as_ref().map_or("default", |p| p.value.as_str()),
+                    b.service.value
+                )
+            };
             match link.service {
                 None => {
                     let siblings = ws.links.backends.iter().any(|o| {
@@ -65,10 +70,10 @@ impl Rule for IngressBackendNotFound {
                         ingress,
                         ingress.location(b.service.span),
                         &b.service.value,
-                        &route,
+                        &route(),
                         siblings,
                     ) {
-                        out.push(d.with_identity(identity));
+                        out.push(d.with_identity(identity()));
                     }
                 }
                 Some(service) => {
@@ -86,9 +91,9 @@ impl Rule for IngressBackendNotFound {
                             ingress.location(reference.span),
                             service,
                             &reference.value,
-                            &route,
+                            &route(),
                         )
-                        .with_identity(format!("{identity}/port")),
+                        .with_identity(format!("{}/port", identity())),
                     );
                 }
             }
@@ -102,16 +107,19 @@ impl Rule for IngressBackendNotFound {
             {
                 continue;
             }
-            let route = link
-                .paths
-                .first()
-                .map_or_else(|| "a rule".to_string(), |p| format!("`{}`", p.value));
-            let identity = format!(
-                "{}/backendRef/{}/{}",
-                route_res.identity(),
-                link.paths.first().map_or("", |p| p.value.as_str()),
-                link.service_name.value
-            );
+            let route = || {
+                link.paths
+                    .first()
+                    .map_or_else(|| "a rule".to_string(), |p| format!("`{}`", p.value))
+            };
+            let identity = || {
+                format!(
+                    "{}/backendRef/{}/{}",
+                    route_res.identity(),
+                    link.paths.first().map_or("", |p| p.value.as_str()),
+                    link.service_name.value
+                )
+            };
             let at = route_res.location(link.service_name.span);
             match link.service {
                 None => {
@@ -126,10 +134,10 @@ impl Rule for IngressBackendNotFound {
                         route_res,
                         at,
                         &link.service_name.value,
-                        &route,
+                        &route(),
                         siblings,
                     ) {
-                        out.push(d.with_identity(identity));
+                        out.push(d.with_identity(identity()));
                     }
                 }
                 Some(service) => {
@@ -141,8 +149,8 @@ impl Rule for IngressBackendNotFound {
                         continue;
                     }
                     out.push(
-                        missing_port(ws, route_res, at, service, &PortRef::Number(port), &route)
-                            .with_identity(format!("{identity}/port")),
+                        missing_port(ws, route_res, at, service, &PortRef::Number(port), &route())
+                            .with_identity(format!("{}/port", identity())),
                     );
                 }
             }
