@@ -234,6 +234,8 @@ pub struct Views {
     service_ports: std::sync::OnceLock<Vec<ServicePort>>,
     pub(super) annotations: CachedPath,
     pod_spec: CachedPath,
+    containers: std::sync::OnceLock<Box<[ContainerSpec]>>,
+    init_containers: std::sync::OnceLock<Box<[ContainerSpec]>>,
 }
 
 /// A node found by a path of mapping keys, looked up once: its slot in the tree is kept (rules
@@ -340,14 +342,40 @@ pub fn declared_replicas(workload: &Resource) -> Option<Spanned<i64>> {
 }
 
 /// A container and the parts of it the rules read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Container<'a> {
     pub node: Node<'a>,
-    pub name: String,
-    pub image: Option<Spanned<String>>,
-    pub ports: Vec<ContainerPort>,
+    pub name: &'a str,
+    pub image: Option<&'a Spanned<String>>,
+    pub ports: &'a [ContainerPort],
     pub readiness_probe: Option<Node<'a>>,
-    pub mounts: Vec<VolumeMount>,
+    pub mounts: &'a [VolumeMount],
+}
+
+/// What a [`Container`] shows, read once per workload (many rules ask for the containers of
+/// the same pods); nodes are kept as slots of the workload's tree.
+#[derive(Debug)]
+struct ContainerSpec {
+    node: u32,
+    name: String,
+    image: Option<Spanned<String>>,
+    ports: Vec<ContainerPort>,
+    readiness_probe: Option<u32>,
+    mounts: Vec<VolumeMount>,
+}
+
+impl ContainerSpec {
+    fn view<'a>(&'a self, workload: &'a Resource) -> Container<'a> {
+        let tree = workload.node().tree();
+        Container {
+            node: tree.node(self.node),
+            name: &self.name,
+            image: self.image.as_ref(),
+            ports: &self.ports,
+            readiness_probe: self.readiness_probe.map(|i| tree.node(i)),
+            mounts: &self.mounts,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -365,19 +393,36 @@ pub struct VolumeMount {
     pub span: Span,
 }
 
-pub fn containers(pod_spec: Node<'_>) -> Vec<Container<'_>> {
-    containers_under(pod_spec, "containers")
+/// The containers of a workload's pods.
+pub fn containers(workload: &Resource) -> Vec<Container<'_>> {
+    workload
+        .views
+        .containers
+        .get_or_init(|| read_containers(workload, "containers"))
+        .iter()
+        .map(|c| c.view(workload))
+        .collect()
 }
 
-/// The containers of a pod spec under `key`: `containers`, or `initContainers` (native
-/// sidecars, `restartPolicy: Always`, serve traffic too).
-pub fn containers_under<'a>(pod_spec: Node<'a>, key: &str) -> Vec<Container<'a>> {
-    pod_spec
-        .get(key)
+/// The init containers of a workload's pods (native sidecars, `restartPolicy: Always`, serve
+/// traffic too).
+pub fn init_containers(workload: &Resource) -> Vec<Container<'_>> {
+    workload
+        .views
+        .init_containers
+        .get_or_init(|| read_containers(workload, "initContainers"))
+        .iter()
+        .map(|c| c.view(workload))
+        .collect()
+}
+
+fn read_containers(workload: &Resource, key: &str) -> Box<[ContainerSpec]> {
+    pod_spec(workload)
+        .and_then(|pod| pod.get(key))
         .into_iter()
         .flat_map(Node::items)
-        .map(|c| Container {
-            node: c,
+        .map(|c| ContainerSpec {
+            node: c.index(),
             name: c
                 .get("name")
                 .and_then(Node::as_str)
@@ -397,7 +442,7 @@ pub fn containers_under<'a>(pod_spec: Node<'a>, key: &str) -> Vec<Container<'a>>
                     })
                 })
                 .collect(),
-            readiness_probe: c.get("readinessProbe"),
+            readiness_probe: c.get("readinessProbe").map(Node::index),
             mounts: c
                 .get("volumeMounts")
                 .into_iter()

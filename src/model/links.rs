@@ -412,8 +412,8 @@ fn workload_nginx_mounts(ws: &Workspace, w: &Resource) -> Vec<NginxMount> {
         return out;
     };
     let volumes = k8s::config_map_volumes(pod);
-    for (ci, container) in k8s::containers(pod).iter().enumerate() {
-        for mount in &container.mounts {
+    for (ci, container) in k8s::containers(w).iter().enumerate() {
+        for mount in container.mounts {
             let Some(volume) = volumes.iter().find(|v| v.volume == mount.volume) else {
                 continue;
             };

@@ -254,10 +254,10 @@ fn pod_nginx_evidence(
     let ports = k8s::service_ports(service);
     for &w in ws.links.workloads_of(service.id) {
         let workload = ws.resource(w);
-        let Some(pod) = k8s::pod_spec(workload) else {
+        if k8s::pod_spec(workload).is_none() {
             continue;
-        };
-        let containers = k8s::containers(pod);
+        }
+        let containers = k8s::containers(workload);
         for mount in ws.links.mounts_of(w) {
             let conf = ws.nginx.conf(mount.conf);
             let container = &containers[mount.container];

@@ -291,10 +291,10 @@ pub fn spec_anchor(r: &Resource) -> Location {
 pub fn nginx_version(ws: &Workspace, conf: &Conf) -> Option<(NginxVersion, Option<Location>)> {
     for mount in ws.links.mounts_of_conf(conf.id) {
         let workload = ws.resource(mount.workload);
-        let Some(pod) = k8s::pod_spec(workload) else {
+        if k8s::pod_spec(workload).is_none() {
             continue;
-        };
-        let containers = k8s::containers(pod);
+        }
+        let containers = k8s::containers(workload);
         let Some(image) = containers
             .get(mount.container)
             .and_then(|c| c.image.as_ref())

@@ -50,15 +50,15 @@ impl Rule for HealthCheck404Risk {
             };
             for &w in ws.links.workloads_of(service_id) {
                 let workload = ws.resource(w);
-                let Some(pod) = k8s::pod_spec(workload) else {
+                if k8s::pod_spec(workload).is_none() {
                     continue;
-                };
-                let containers = k8s::containers(pod);
+                }
+                let containers = k8s::containers(workload);
                 let target = match port.effective_target() {
                     Some(PortRef::Number(n)) => Some(n),
                     Some(PortRef::Name(name)) => containers
                         .iter()
-                        .flat_map(|c| &c.ports)
+                        .flat_map(|c| c.ports)
                         .find(|p| p.name.as_deref() == Some(&name))
                         .map(|p| p.number),
                     None => None,

@@ -123,10 +123,10 @@ fn adoptable_probe(
     let scheme_wanted = if protocol == "HTTP" { "HTTP" } else { "HTTPS" };
     for &w in ws.links.workloads_of(service.id) {
         let workload = ws.resource(w);
-        let Some(pod) = k8s::pod_spec(workload) else {
+        if k8s::pod_spec(workload).is_none() {
             continue;
-        };
-        for c in k8s::containers(pod) {
+        }
+        for c in k8s::containers(workload) {
             let target = match port.effective_target()? {
                 PortRef::Number(n) => n,
                 PortRef::Name(name) => {

@@ -31,11 +31,11 @@ impl Rule for HealthCheckPortNotContainerPort {
                 let mut first_port = None;
                 for &w in ws.links.workloads_of(service.id) {
                     let workload = ws.resource(w);
-                    let Some(pod) = k8s::pod_spec(workload) else {
+                    if k8s::pod_spec(workload).is_none() {
                         continue;
-                    };
+                    }
                     first_workload.get_or_insert(workload);
-                    for c in k8s::containers(pod) {
+                    for c in k8s::containers(workload) {
                         ports.extend(c.ports.iter().map(|p| p.number));
                         if first_port.is_none() {
                             first_port = c.ports.first().map(|p| workload.location(p.span));

@@ -33,19 +33,15 @@ impl Rule for TargetPortMismatch {
             let pods: Vec<(&Resource, Vec<k8s::Container<'_>>)> = workloads
                 .iter()
                 .filter_map(|w| {
-                    let pod = k8s::pod_spec(w)?;
-                    let mut all = k8s::containers(pod);
+                    k8s::pod_spec(w)?;
+                    let mut all = k8s::containers(w);
                     // Native sidecars (init containers that keep running) serve ports too.
-                    all.extend(
-                        k8s::containers_under(pod, "initContainers")
-                            .into_iter()
-                            .filter(|c| {
-                                c.node
-                                    .get("restartPolicy")
-                                    .and_then(crate::parse::yaml::Node::as_str)
-                                    == Some("Always")
-                            }),
-                    );
+                    all.extend(k8s::init_containers(w).into_iter().filter(|c| {
+                        c.node
+                            .get("restartPolicy")
+                            .and_then(crate::parse::yaml::Node::as_str)
+                            == Some("Always")
+                    }));
                     Some((*w, all))
                 })
                 .collect();

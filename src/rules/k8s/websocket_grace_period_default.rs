@@ -37,7 +37,7 @@ impl Rule for WebsocketGracePeriodDefault {
                 {
                     continue;
                 }
-                if k8s::containers(pod)
+                if k8s::containers(workload)
                     .iter()
                     .any(|c| c.node.at(&["lifecycle", "preStop"]).is_some())
                 {
