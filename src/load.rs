@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::discover::{Candidate, FileKind};
 use crate::parse::nginx::include::{resolve_in_dirs, IncludeError};
 use crate::parse::{nginx, yaml};
-use crate::source::{to_u32, FileId, SourceFile, Span};
+use crate::source::{to_u32, FileId, SharedText, SourceFile, Span};
 
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -221,8 +221,8 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
             );
         }
     };
-    // One copy, shared by the file and its YAML trees.
-    let text: Arc<str> = Arc::from(text);
+    // Shared by the file and its YAML trees (the buffer moves, it is not copied).
+    let text: SharedText = Arc::new(text);
     let parsed = match kind {
         FileKind::Manifest => parse_manifest(&path, &text, explicit, limits),
         FileKind::Nginx => match nginx::parse(&text) {
@@ -238,7 +238,7 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
             ),
         },
     };
-    (SourceFile::new(path, text), parsed)
+    (SourceFile::shared(path, text), parsed)
 }
 
 /// Read a file whose size is at most `max` (`Err(size)` when larger) with the fewest system
@@ -280,7 +280,7 @@ fn read_limited(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> 
     Ok(Ok(bytes))
 }
 
-fn parse_manifest(path: &Path, text: &Arc<str>, explicit: bool, limits: &Limits) -> Parsed {
+fn parse_manifest(path: &Path, text: &SharedText, explicit: bool, limits: &Limits) -> Parsed {
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));

@@ -67,22 +67,31 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// A file's text, shared by its [`SourceFile`] and its YAML trees. An `Arc` of the `String`
+/// read from disk rather than an `Arc<str>`: sharing it moves the buffer instead of copying it.
+pub type SharedText = Arc<String>;
+
 /// One file as read from disk (or stdin), with its line index.
 #[derive(Debug)]
 pub struct SourceFile {
     /// The path as shown to users: relative to the current directory when possible.
     pub path: PathBuf,
     /// Shared with the file's YAML trees, whose scalars point into it.
-    pub text: Arc<str>,
+    pub text: SharedText,
     /// Built on first use: only files with findings (or suppression comments) need one.
     line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
-    pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
+    pub fn new(path: PathBuf, text: impl Into<String>) -> SourceFile {
+        SourceFile::shared(path, Arc::new(text.into()))
+    }
+
+    /// A file whose text is already shared (with its YAML trees).
+    pub fn shared(path: PathBuf, text: SharedText) -> SourceFile {
         SourceFile {
             path,
-            text: text.into(),
+            text,
             line_starts: std::sync::OnceLock::new(),
         }
     }

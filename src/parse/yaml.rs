@@ -18,7 +18,7 @@ use std::sync::Arc;
 use compact_str::CompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, ScanError, Tag as SaphyrTag};
 
-use crate::source::{to_u32, Span};
+use crate::source::{to_u32, SharedText, Span};
 
 mod draft;
 mod fast;
@@ -135,11 +135,11 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 ///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
 ///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
-    parse_shared(&Arc::from(text), limits)
+    parse_shared(&Arc::new(text.to_string()), limits)
 }
 
 /// [`parse`] for a text the trees may share (a loaded file's): most scalars point into it.
-pub fn parse_shared(text: &Arc<str>, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
+pub fn parse_shared(text: &SharedText, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
     if let Some(stream) = fast::parse(text, limits) {
         return Ok(stream);
     }
@@ -150,7 +150,7 @@ pub fn parse_shared(text: &Arc<str>, limits: &YamlLimits) -> Result<YamlStream, 
 /// that compare the two.
 #[doc(hidden)]
 pub fn parse_with_saphyr(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
-    let text = Arc::from(text);
+    let text = Arc::new(text.to_string());
     freeze(parse_draft_with_saphyr(&text, limits)?, &text)
 }
 
@@ -158,7 +158,7 @@ pub fn parse_with_saphyr(text: &str, limits: &YamlLimits) -> Result<YamlStream, 
 /// (see `fast.rs`). For tests and benchmarks.
 #[doc(hidden)]
 pub fn parse_fast(text: &str, limits: &YamlLimits) -> Option<YamlStream> {
-    fast::parse(&Arc::from(text), limits)
+    fast::parse(&Arc::new(text.to_string()), limits)
 }
 
 fn parse_draft_with_saphyr(text: &str, limits: &YamlLimits) -> Result<DraftStream, YamlError> {
@@ -169,7 +169,7 @@ fn parse_draft_with_saphyr(text: &str, limits: &YamlLimits) -> Result<DraftStrea
 }
 
 /// Each document's draft, frozen into its [`Tree`] (one document's draft alive at a time).
-fn freeze(draft: DraftStream, source: &Arc<str>) -> Result<YamlStream, YamlError> {
+fn freeze(draft: DraftStream, source: &SharedText) -> Result<YamlStream, YamlError> {
     let DraftStream {
         documents,
         comments,

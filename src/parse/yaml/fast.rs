@@ -30,8 +30,8 @@
 //! - No anchors, aliases, tags, `?` keys, tabs as indentation or separation (tabs are fine in
 //!   block scalar bodies, quoted scalars and comments).
 
+use crate::source::SharedText;
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use super::tree::{Slot, TooLarge, TreeBuilder};
 use super::{collect_comments, span, Document, ScalarStyle, YamlLimits, YamlStream};
@@ -42,7 +42,7 @@ struct Reject;
 type Fast<T> = Result<T, Reject>;
 
 /// The trees the saphyr path would build for `text`, if `text` is in the subset.
-pub(crate) fn parse(text: &Arc<str>, limits: &YamlLimits) -> Option<YamlStream> {
+pub(crate) fn parse(text: &SharedText, limits: &YamlLimits) -> Option<YamlStream> {
     if !only_plain_characters(text.as_bytes()) {
         return None;
     }
@@ -847,7 +847,11 @@ mod tests {
 
     fn declined(text: &str) {
         assert!(
-            parse(&std::sync::Arc::from(text), &YamlLimits::default()).is_none(),
+            parse(
+                &std::sync::Arc::new(text.to_string()),
+                &YamlLimits::default()
+            )
+            .is_none(),
             "{text:?}"
         );
     }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use super::draft;
 use super::ScalarStyle;
-use crate::source::{to_u32, Span};
+use crate::source::{to_u32, SharedText, Span};
 
 /// One document's nodes. Immutable once built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct Tree {
     slots: Box<[Slot]>,
     root: u32,
     /// The file's text: most scalars point into it.
-    source: Arc<str>,
+    source: SharedText,
     /// The texts of the scalars that differ from their source, one after another.
     decoded: Box<str>,
     /// Explicit tags (`!!str`, `!Custom`), rare: by slot index, sorted.
@@ -109,7 +109,7 @@ pub struct TooLarge {
 
 /// Builds the trees of one file's documents, children first (see the module docs).
 pub(super) struct TreeBuilder<'s> {
-    source: &'s Arc<str>,
+    source: &'s SharedText,
     scratch: Scratch,
 }
 
@@ -151,7 +151,7 @@ impl Drop for TreeBuilder<'_> {
 }
 
 impl<'s> TreeBuilder<'s> {
-    pub(super) fn new(source: &'s Arc<str>) -> TreeBuilder<'s> {
+    pub(super) fn new(source: &'s SharedText) -> TreeBuilder<'s> {
         TreeBuilder {
             source,
             scratch: SCRATCH.try_with(Cell::take).unwrap_or_default(),
