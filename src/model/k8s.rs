@@ -212,6 +212,16 @@ impl ServicePort {
         }
     }
 
+    /// Whether a `ports` key of the `cloud.google.com/backend-config` annotation names this
+    /// port: its name, or its number written as a string.
+    pub fn is_keyed_by(&self, key: &str) -> bool {
+        self.name.as_ref().is_some_and(|n| n.value == key)
+            || self
+                .port
+                .as_ref()
+                .is_some_and(|n| n.value.to_string() == key)
+    }
+
     pub fn matches(&self, reference: &PortRef) -> bool {
         match reference {
             PortRef::Number(n) => self.port.as_ref().is_some_and(|p| p.value == *n),
@@ -395,22 +405,22 @@ pub struct VolumeMount {
 
 /// The containers of a workload's pods.
 pub fn containers(workload: &Resource) -> Vec<Container<'_>> {
-    workload
-        .views
-        .containers
-        .get_or_init(|| read_containers(workload, "containers"))
-        .iter()
-        .map(|c| c.view(workload))
-        .collect()
+    cached_containers(workload, &workload.views.containers, "containers")
 }
 
 /// The init containers of a workload's pods (native sidecars, `restartPolicy: Always`, serve
 /// traffic too).
 pub fn init_containers(workload: &Resource) -> Vec<Container<'_>> {
-    workload
-        .views
-        .init_containers
-        .get_or_init(|| read_containers(workload, "initContainers"))
+    cached_containers(workload, &workload.views.init_containers, "initContainers")
+}
+
+fn cached_containers<'a>(
+    workload: &'a Resource,
+    cache: &'a std::sync::OnceLock<Box<[ContainerSpec]>>,
+    key: &str,
+) -> Vec<Container<'a>> {
+    cache
+        .get_or_init(|| read_containers(workload, key))
         .iter()
         .map(|c| c.view(workload))
         .collect()

@@ -25,13 +25,7 @@ impl Rule for BackendConfigPortKeyMismatch {
             }
             let ports = k8s::service_ports(service);
             for (port_key, config_name) in &parsed.ports {
-                let matched = ports.iter().any(|p| {
-                    p.name.as_ref().is_some_and(|n| &n.value == port_key)
-                        || p.port
-                            .as_ref()
-                            .is_some_and(|n| n.value.to_string() == *port_key)
-                });
-                if matched {
+                if ports.iter().any(|p| p.is_keyed_by(port_key)) {
                     continue;
                 }
                 let valid: Vec<String> = ports

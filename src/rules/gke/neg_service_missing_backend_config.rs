@@ -106,12 +106,7 @@ impl NegServiceMissingBackendConfig {
         let (key, entry, parsed) = backend_config_annotation(service)?;
         let parsed = parsed?;
         let ports = k8s::service_ports(service);
-        let names_a_port = |k: &str| {
-            ports.iter().any(|p| {
-                p.name.as_ref().is_some_and(|n| n.value == k)
-                    || p.port.as_ref().is_some_and(|n| n.value.to_string() == k)
-            })
-        };
+        let names_a_port = |k: &str| ports.iter().any(|p| p.is_keyed_by(k));
         if parsed.default.is_some() || !parsed.ports.iter().all(|(k, _)| names_a_port(k)) {
             return None;
         }
