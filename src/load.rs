@@ -6,7 +6,7 @@
 //! records, for every `include` directive, which loaded files it names or why it names none.
 //! The model stage after it is pure.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

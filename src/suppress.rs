@@ -17,13 +17,15 @@
 //! exist, or a malformed comment). A suppression without a reason still suppresses: the one
 //! finding left is the missing reason.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Level, Location};
 use crate::load::Loaded;
 use crate::model::nginx::Origin;
-use crate::model::Workspace;
+use crate::model::{Resource, Workspace};
 use crate::parse::embedded::OffsetMap;
+use crate::parse::yaml::Entry;
 use crate::registry::{self, RULES};
 use crate::selection;
 use crate::source::{to_u32, FileId, SourceFile, Span};
@@ -68,36 +70,41 @@ pub fn collect_comments(loaded: &Loaded) -> Vec<CommentRef> {
 
 /// Suppression comments inside nginx configs embedded in ConfigMaps, mapped into the YAML file.
 pub fn embedded_comments(ws: &Workspace) -> Vec<CommentRef> {
-    let mut out = Vec::new();
-    for conf in &ws.nginx.confs {
-        let Origin::ConfigMap { resource, key, .. } = &conf.origin else {
-            continue;
-        };
-        let r = ws.resource(*resource);
-        let Some(entry) = r.node().get("data").and_then(|d| d.entry(key)) else {
-            continue;
-        };
-        let Some(scalar) = entry.value.scalar() else {
-            continue;
-        };
-        if !scalar.text.contains(MARKER) {
-            continue;
-        }
-        let Ok(config) = crate::parse::nginx::parse(scalar.text) else {
-            continue;
-        };
-        let file = ws.file(r.file);
-        let map = OffsetMap::build(&file.text, entry.value.span, scalar.style, scalar.text);
-        for c in &config.comments {
-            if c.text.trim_start().starts_with(MARKER) {
-                out.push(CommentRef {
-                    file: r.file,
-                    span: map.span(c.span),
-                });
+    // Every embedded config's text is searched for the marker: in parallel, in config order.
+    ws.nginx
+        .confs
+        .par_iter()
+        .flat_map_iter(|conf| {
+            let mut out = Vec::new();
+            let Origin::ConfigMap { resource, key, .. } = &conf.origin else {
+                return out;
+            };
+            let r = ws.resource(*resource);
+            let Some(entry) = r.node().get("data").and_then(|d| d.entry(key)) else {
+                return out;
+            };
+            let Some(scalar) = entry.value.scalar() else {
+                return out;
+            };
+            if !scalar.text.contains(MARKER) {
+                return out;
             }
-        }
-    }
-    out
+            let Ok(config) = crate::parse::nginx::parse(scalar.text) else {
+                return out;
+            };
+            let file = ws.file(r.file);
+            let map = OffsetMap::build(&file.text, entry.value.span, scalar.style, scalar.text);
+            for c in &config.comments {
+                if c.text.trim_start().starts_with(MARKER) {
+                    out.push(CommentRef {
+                        file: r.file,
+                        span: map.span(c.span),
+                    });
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,17 +169,21 @@ pub fn apply(
             Err(d) => findings.push(*d),
         }
     }
-    for r in &ws.resources {
-        if let Some(entry) = r.annotation(ANNOTATION) {
-            parse_annotation(
-                ws,
-                r.file,
-                r.node().span,
-                entry,
-                &mut suppressions,
-                &mut findings,
-            );
-        }
+    // Looked for on every resource (in parallel), read in resource order.
+    let annotated: Vec<(&Resource, Entry<'_>)> = ws
+        .resources
+        .par_iter()
+        .filter_map(|r| Some((r, r.annotation(ANNOTATION)?)))
+        .collect();
+    for (r, entry) in annotated {
+        parse_annotation(
+            ws,
+            r.file,
+            r.node().span,
+            entry,
+            &mut suppressions,
+            &mut findings,
+        );
     }
     // Unknown codes and missing reasons.
     for s in &suppressions {
@@ -448,7 +459,7 @@ fn parse_annotation(
     ws: &Workspace,
     file: FileId,
     resource: Span,
-    entry: crate::parse::yaml::Entry<'_>,
+    entry: Entry<'_>,
     suppressions: &mut Vec<Suppression>,
     findings: &mut Vec<Diagnostic>,
 ) {

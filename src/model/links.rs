@@ -1,7 +1,7 @@
 //! Links between resources, resolved once when the workspace is built. Lookups go through
 //! indexes (name, selector label) so that linking stays linear in the number of resources.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 

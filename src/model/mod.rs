@@ -10,7 +10,7 @@ pub mod nginx;
 pub mod realtime;
 pub mod scope;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -157,7 +157,7 @@ impl Workspace {
     pub fn build_for(
         loaded: Loaded,
         settings: Settings,
-        reported: Option<&std::collections::HashSet<FileId>>,
+        reported: Option<&foldhash::HashSet<FileId>>,
     ) -> Workspace {
         let Loaded {
             files,
@@ -187,58 +187,60 @@ impl Workspace {
                 resources.push(resource);
             }
         }
-        let mut by_kind: HashMap<CompactString, Vec<ResId>> = HashMap::new();
-        let mut by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>> =
-            HashMap::new();
-        let mut by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>> =
-            HashMap::new();
-        let mut without_namespace: HashMap<CompactString, Vec<ResId>> = HashMap::new();
-        for r in &resources {
-            if r.namespace_explicit {
-                by_namespace
-                    .entry(r.kind.clone())
-                    .or_default()
-                    .entry(r.namespace.clone())
-                    .or_default()
-                    .push(r.id);
-            } else {
-                without_namespace
-                    .entry(r.kind.clone())
-                    .or_default()
-                    .push(r.id);
-            }
-            by_kind.entry(r.kind.clone()).or_default().push(r.id);
-            by_name
-                .entry(r.kind.clone())
-                .or_default()
-                .entry(r.name.clone())
-                .or_default()
-                .push(r.id);
-        }
+        // The index and the nginx of the ConfigMaps are independent: built side by side (both
+        // are serial steps of ~15 ms on 10,000 apps). A pre-commit run needs the index first to
+        // choose which ConfigMaps to parse.
+        let mut model_diagnostics = Vec::new();
+        let mut nginx_files = Some(nginx_files);
+        let (index, nginx) = match reported {
+            None => rayon::join(
+                || Index::of(&resources),
+                || {
+                    Some(NginxModel::build(
+                        &files,
+                        nginx_files.take().unwrap_or_default(),
+                        &included_only,
+                        &includes,
+                        &resources,
+                        None,
+                        &mut model_diagnostics,
+                    ))
+                },
+            ),
+            Some(_) => (Index::of(&resources), None),
+        };
+        let Index {
+            by_kind,
+            by_name,
+            by_namespace,
+            without_namespace,
+        } = index;
         let mut ws = Workspace {
             files,
             resources,
-            nginx: NginxModel::default(),
+            nginx: nginx.unwrap_or_default(),
             links: Links::default(),
             realtime: Realtime::default(),
             settings,
-            model_diagnostics: Vec::new(),
+            model_diagnostics,
             by_kind,
             by_name,
             by_namespace,
             without_namespace,
             app_groups: std::sync::OnceLock::new(),
         };
-        let only_config_maps = reported.map(|files| scope::config_maps_for(&ws, files));
-        ws.nginx = NginxModel::build(
-            &ws.files,
-            nginx_files,
-            &included_only,
-            &includes,
-            &ws.resources,
-            only_config_maps.as_ref(),
-            &mut ws.model_diagnostics,
-        );
+        if let Some(reported) = reported {
+            let only_config_maps = scope::config_maps_for(&ws, reported);
+            ws.nginx = NginxModel::build(
+                &ws.files,
+                nginx_files.take().unwrap_or_default(),
+                &included_only,
+                &includes,
+                &ws.resources,
+                Some(&only_config_maps),
+                &mut ws.model_diagnostics,
+            );
+        }
         ws.links = Links::build(&ws);
         ws.realtime = Realtime::build(&ws);
         ws
@@ -384,6 +386,51 @@ impl Workspace {
     /// The source text of a span.
     pub fn text(&self, location: Location) -> &str {
         self.file(location.file).slice(location.span)
+    }
+}
+
+/// Resources by kind, name and namespace, as [`Workspace`] keeps them.
+struct Index {
+    by_kind: HashMap<CompactString, Vec<ResId>>,
+    by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
+    by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
+    without_namespace: HashMap<CompactString, Vec<ResId>>,
+}
+
+impl Index {
+    fn of(resources: &[Resource]) -> Index {
+        let mut index = Index {
+            by_kind: HashMap::new(),
+            by_name: HashMap::new(),
+            by_namespace: HashMap::new(),
+            without_namespace: HashMap::new(),
+        };
+        for r in resources {
+            if r.namespace_explicit {
+                index
+                    .by_namespace
+                    .entry(r.kind.clone())
+                    .or_default()
+                    .entry(r.namespace.clone())
+                    .or_default()
+                    .push(r.id);
+            } else {
+                index
+                    .without_namespace
+                    .entry(r.kind.clone())
+                    .or_default()
+                    .push(r.id);
+            }
+            index.by_kind.entry(r.kind.clone()).or_default().push(r.id);
+            index
+                .by_name
+                .entry(r.kind.clone())
+                .or_default()
+                .entry(r.name.clone())
+                .or_default()
+                .push(r.id);
+        }
+        index
     }
 }
 

@@ -6,8 +6,8 @@
 //! Spans always point into real files: for embedded configs they were mapped back into the
 //! YAML file when the config was built.
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use compact_str::CompactString;
 use rayon::prelude::*;
@@ -375,7 +375,7 @@ impl NginxModel {
         let mut model = NginxModel::default();
         let by_file: HashMap<FileId, &parser::Config> =
             parsed.iter().map(|(f, c)| (*f, c)).collect();
-        let included: std::collections::HashSet<FileId> = includes
+        let included: foldhash::HashSet<FileId> = includes
             .values()
             .filter_map(|t| match t {
                 IncludeTarget::Files(ids) => Some(ids.iter().copied()),
@@ -392,9 +392,9 @@ impl NginxModel {
                 edges.entry(*from).or_default().extend(ids.iter().copied());
             }
         }
-        let mut reached: std::collections::HashSet<FileId> = std::collections::HashSet::new();
+        let mut reached: foldhash::HashSet<FileId> = foldhash::HashSet::default();
         let mut roots = Vec::new();
-        let visit = |start: FileId, reached: &mut std::collections::HashSet<FileId>| {
+        let visit = |start: FileId, reached: &mut foldhash::HashSet<FileId>| {
             let mut stack = vec![start];
             while let Some(f) = stack.pop() {
                 if reached.insert(f) {
@@ -442,11 +442,12 @@ impl NginxModel {
         }
         // Embedded configs: parsed and built in parallel (one task per ConfigMap value), then
         // numbered in resource order so the result does not depend on scheduling.
+        // Telling nginx values from others reads every ConfigMap value: in parallel too.
         let candidates: Vec<(&Resource, &str, Node<'_>)> = resources
-            .iter()
+            .par_iter()
             .filter(|r| r.is("ConfigMap"))
             .filter(|r| only_config_maps.is_none_or(|only| only.contains(&r.id)))
-            .flat_map(|r| {
+            .flat_map_iter(|r| {
                 r.node()
                     .get("data")
                     .into_iter()

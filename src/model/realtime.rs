@@ -2,7 +2,9 @@
 //! carry WebSocket or Socket.IO traffic, each with the evidence a finding shows as a related
 //! location ("realtime because: Ingress path `/socket.io`").
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use rayon::prelude::*;
 

@@ -17,7 +17,7 @@
 //! `tests/precommit_agrees.rs` checks, file by file, that a pre-commit run reports what a full
 //! run reports.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{k8s, ResId, Resource, Workspace};
 use crate::source::FileId;

@@ -11,7 +11,7 @@ pub(super) fn emit(
     ctx: &ReportContext,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for diagnostic in ctx.visible(diagnostics) {
+    super::write_rendered(ctx.visible(diagnostics), out, |diagnostic, out| {
         let (start, _) = ctx.range(diagnostic.primary);
         let path = ctx.display_path(diagnostic.primary);
         let level = match diagnostic.suppressed {
@@ -27,7 +27,7 @@ pub(super) fn emit(
             diagnostic.rule,
             level,
             sanitize(&diagnostic.message, false)
-        )?;
-    }
+        )
+    })?;
     writeln!(out, "{}", Summary::of(ctx.visible(diagnostics)).line())
 }

@@ -28,8 +28,6 @@ use annotate_snippets::{
     Annotation, AnnotationKind, Element, Group, Level as SnippetLevel, Origin, Renderer, Snippet,
 };
 
-use rayon::prelude::*;
-
 use super::{sanitize, sanitize_with_map, ReportContext, Summary};
 use crate::diagnostic::{Diagnostic, Fix, Level};
 use crate::source::{FileId, SourceFile, Span};
@@ -45,16 +43,7 @@ pub(super) fn emit(
     ctx: &ReportContext,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // Drawing snippets is most of the time a large report takes: diagnostics are drawn in
-    // parallel, a chunk at a time (the output streams, memory stays bounded), and written in
-    // order.
-    let visible: Vec<&Diagnostic> = ctx.visible(diagnostics).collect();
-    for chunk in visible.chunks(256) {
-        let drawn: Vec<io::Result<Vec<u8>>> = chunk.par_iter().map(|d| draw(d, ctx)).collect();
-        for text in drawn {
-            out.write_all(&text?)?;
-        }
-    }
+    super::write_rendered(ctx.visible(diagnostics), out, |d, text| draw(d, ctx, text))?;
     let summary = Summary::of(ctx.visible(diagnostics)).line();
     if ctx.color {
         writeln!(out, "{BOLD}{summary}{RESET}")
@@ -64,21 +53,19 @@ pub(super) fn emit(
 }
 
 /// One diagnostic as the human format shows it, blank line after.
-fn draw(diagnostic: &Diagnostic, ctx: &ReportContext) -> io::Result<Vec<u8>> {
+fn draw(diagnostic: &Diagnostic, ctx: &ReportContext, text: &mut Vec<u8>) -> io::Result<()> {
     let renderer = if ctx.color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut text = Vec::new();
     writeln!(text, "{}", renderer.render(&[group(diagnostic, ctx)]))?;
     if ctx.show_fixes {
         if let Some(fix) = &diagnostic.fix {
-            write_fix_preview(fix, ctx, &mut text)?;
+            write_fix_preview(fix, ctx, text)?;
         }
     }
-    writeln!(text)?;
-    Ok(text)
+    writeln!(text)
 }
 
 fn snippet_level(level: Level) -> SnippetLevel<'static> {

@@ -180,6 +180,34 @@ pub fn emit(
 /// moved): 128-bit FNV-1a over the rule id, the file's relative path, and the finding's
 /// `identity`, or, when a rule left that empty, the text under the primary span with
 /// whitespace collapsed (the text of the line for an empty span). 32 lowercase hex digits.
+/// Write each diagnostic as `draw` renders it, in order. Rendering (line and column lookups,
+/// snippets) is most of the time a large report takes: diagnostics are rendered in parallel, a
+/// batch at a time (the output streams, memory stays bounded), and written in order.
+pub(super) fn write_rendered<'d>(
+    visible: impl Iterator<Item = &'d Diagnostic>,
+    out: &mut dyn Write,
+    draw: impl Fn(&Diagnostic, &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    let visible: Vec<&Diagnostic> = visible.collect();
+    for batch in visible.chunks(2048) {
+        let rendered: Vec<io::Result<Vec<u8>>> = batch
+            .par_chunks(64)
+            .map(|chunk| {
+                let mut text = Vec::new();
+                for d in chunk {
+                    draw(d, &mut text)?;
+                }
+                Ok(text)
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn fingerprint(diagnostic: &Diagnostic, ctx: &ReportContext) -> String {
     let mut hash = Fnv128::new();
     hash.write(b"lint-manifests/v1\0");

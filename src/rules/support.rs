@@ -67,7 +67,7 @@ pub fn every_realtime_attachment(ws: &Workspace) -> Vec<Attachment<'_>> {
 /// The first realtime attachment of each BackendConfig: rules about a BackendConfig's own
 /// settings report it once, whatever the number of ports using it.
 pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     every_realtime_attachment(ws)
         .into_iter()
         .filter(|a| seen.insert(a.config.id))
@@ -78,7 +78,7 @@ pub fn realtime_attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
 /// one attachment: a realtime port's when it has one (then `evidence` is not empty).
 pub fn attachments(ws: &Workspace) -> Vec<Attachment<'_>> {
     let mut out: Vec<Attachment<'_>> = Vec::new();
-    let mut slot_of_config = std::collections::HashMap::new();
+    let mut slot_of_config = foldhash::HashMap::default();
     for service in ws.of_kind("Service") {
         for port in k8s::service_ports(service) {
             let Some(reference) = ws.links.backend_configs.get(&(service.id, port.index)) else {

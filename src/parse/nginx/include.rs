@@ -7,7 +7,7 @@
 //! Python's `glob`, a wildcard does not match a leading `.`. Nothing outside `root` is ever
 //! read or listed: every directory and match is canonicalized (symlinks resolved) and checked.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 

@@ -34,7 +34,7 @@ impl Rule for HealthCheck404Risk {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for link in &ws.links.backends {
             let (Some(service_id), Some(port_index)) = (link.service, link.port) else {
                 continue;

@@ -1,6 +1,6 @@
 //! GKE019 health-check-from-readiness-probe: see `rules/GKE019.md`.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::model::k8s::{self, PortRef, ServicePort};
@@ -21,7 +21,7 @@ impl Rule for HealthCheckFromReadinessProbe {
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::new();
-        let mut gke = std::collections::HashMap::new();
+        let mut gke = foldhash::HashMap::default();
         for link in &ws.links.backends {
             let (Some(service_id), Some(port_index)) = (link.service, link.port) else {
                 continue;

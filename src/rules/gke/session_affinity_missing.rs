@@ -17,7 +17,7 @@ impl Rule for SessionAffinityMissing {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let mut reported = std::collections::HashSet::new();
+        let mut reported = foldhash::HashSet::default();
         for a in every_realtime_attachment(ws) {
             if reported.contains(&a.config.id) {
                 continue;

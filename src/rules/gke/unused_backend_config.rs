@@ -1,6 +1,6 @@
 //! GKE027 unused-backend-config: see `rules/GKE027.md`.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::links::{BackendConfigAnnotation, BACKEND_CONFIG_KEYS};

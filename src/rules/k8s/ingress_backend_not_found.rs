@@ -1,6 +1,6 @@
 //! K8S001 ingress-backend-not-found: see `rules/K8S001.md`.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use crate::diagnostic::{Diagnostic, Level, Location};
 use crate::model::k8s::{self, PortRef};

@@ -1,6 +1,6 @@
 //! LM003 include-not-resolved: see `rules/LM003.md`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::nginx::Origin;
