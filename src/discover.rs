@@ -130,14 +130,46 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovered {
         }
     }
     let mut found = found.into_inner().unwrap();
-    // Path comparison walks components: on 50,000 files this sort is a visible serial step.
+    // In `Candidate` order (path, kind, explicit), comparing paths by their sort keys.
     {
         use rayon::slice::ParallelSliceMut;
-        found.files.par_sort();
+        found
+            .files
+            .par_sort_by_cached_key(|c| (path_sort_key(&c.path), c.kind, c.explicit));
     }
     found.files.dedup_by(|a, b| a.path == b.path);
     found.skipped.sort();
     found
+}
+
+/// A key whose byte order is `Path`'s order. `Path::cmp` parses both paths into components on
+/// every comparison, which made sorting 50,000 paths cost more than reading their files' names;
+/// a key is built once per path and compared with `memcmp`.
+///
+/// Each component is one byte for its kind, in the order of [`Component`]'s variants (a root
+/// sorts before `.`, `..` and names), then its bytes, then a 0 byte (a Unix path never holds
+/// one): a component that is a prefix of another sorts first, as does a path that is a prefix
+/// of another.
+///
+/// [`Component`]: std::path::Component
+pub fn path_sort_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for component in path.components() {
+        let kind = match component {
+            Component::Prefix(_) => 1,
+            Component::RootDir => 2,
+            Component::CurDir => 3,
+            Component::ParentDir => 4,
+            Component::Normal(_) => 5,
+        };
+        key.push(kind);
+        if let Component::Normal(name) = component {
+            key.extend_from_slice(name.as_encoded_bytes());
+        }
+        key.push(0);
+    }
+    key
 }
 
 fn build_excludes(root: &Path, patterns: &[String]) -> Option<ignore::gitignore::Gitignore> {
@@ -255,6 +287,27 @@ fn sniff(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn path_sort_keys_order_paths_as_path_does(
+            a in "(/)?((\\.|\\.\\.|[a.é-]{1,3})/{1,2}){0,4}[a.é-]{0,3}",
+            b in "(/)?((\\.|\\.\\.|[a.é-]{1,3})/{1,2}){0,4}[a.é-]{0,3}",
+        ) {
+            let (a, b) = (Path::new(&a), Path::new(&b));
+            proptest::prop_assert_eq!(path_sort_key(a).cmp(&path_sort_key(b)), a.cmp(b));
+        }
+    }
+
+    #[test]
+    fn path_sort_keys_put_roots_dots_and_prefixes_first() {
+        let mut paths = vec!["a-b/c", "a/b", "a", "..", "-x", "/z", "./a", "a/b/c", "a.b"];
+        paths.sort_by_key(|p| path_sort_key(Path::new(p)));
+        let mut by_path = paths.clone();
+        by_path.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+        assert_eq!(paths, by_path);
+        assert_eq!(paths[0], "/z");
+    }
 
     #[test]
     fn classifies_by_name() {

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
@@ -116,7 +118,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     timer.phase("discover");
     let mut inputs: Vec<Input> = discovered
         .files
-        .into_iter()
+        .into_par_iter()
         .map(|c| {
             let mut input = Input::from(c);
             input.path = display_path(&input.path);
@@ -124,7 +126,12 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         })
         .collect();
     // A file both named and found by a walk: once, as named.
-    inputs.sort_by(|a, b| a.path.cmp(&b.path).then(b.explicit.cmp(&a.explicit)));
+    inputs.par_sort_by_cached_key(|input| {
+        (
+            discover::path_sort_key(&input.path),
+            std::cmp::Reverse(input.explicit),
+        )
+    });
     inputs.dedup_by(|later, first| later.path == first.path);
     if let Some((name, content)) = &options.stdin {
         let kind = discover::classify_by_name(name).unwrap_or(FileKind::Manifest);
@@ -150,7 +157,6 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         // Resolving a directory asks the file system about it and each parent: on 20,000
         // directories that is a serial step of ~70 ms, so the directories of the walk are
         // resolved in parallel first (errors kept in the order of the directories).
-        use rayon::prelude::*;
         let mut dirs: Vec<&Path> = inputs.iter().map(|i| written_dir(&i.path)).collect();
         dirs.dedup();
         let resolved: Vec<(DirSettings, Option<ConfigError>)> = dirs
@@ -165,6 +171,16 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             }
             by_dir.insert(dir.as_os_str().to_owned(), settings);
         }
+        // `exclude` applies to what directory walks find, never to files named explicitly.
+        let keep: Vec<bool> = inputs
+            .par_iter()
+            .map(|input| {
+                input.explicit
+                    || !by_dir[written_dir(&input.path).as_os_str()].excludes(&input.path)
+            })
+            .collect();
+        let mut keep = keep.into_iter();
+        inputs.retain(|_| keep.next().unwrap_or(true));
     }
     let mut settings_of_dir = |path: &Path| -> DirSettings {
         let dir = written_dir(path);
@@ -183,41 +199,23 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         by_dir.insert(dir.as_os_str().to_owned(), settings.clone());
         settings
     };
-    if resolver.is_some() {
-        // `exclude` applies to what directory walks find, never to files named explicitly.
-        let mut relative = String::new();
-        inputs.retain(|input| {
-            if input.explicit {
-                return true;
-            }
-            let dir = settings_of_dir(&input.path);
-            let Some(settings) = &dir.settings else {
-                return true;
-            };
-            if dir.excluded {
-                return false;
-            }
-            relative.clear();
-            if !dir.relative_dir.is_empty() {
-                relative.push_str(&dir.relative_dir);
-                relative.push('/');
-            }
-            if let Some(name) = input.path.file_name() {
-                relative.push_str(&name.to_string_lossy());
-            }
-            !settings.matches_exclude(&relative)
-        });
-    }
     timer.phase("settings");
     let mut loaded = load::load(inputs, &options.root, &options.limits);
     timer.phase("load");
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut comments = suppress::collect_comments(&loaded);
-    let per_file: Vec<Option<Arc<Resolved>>> = loaded
-        .files
-        .iter()
-        .map(|f| settings_of_dir(&f.path).settings)
-        .collect();
+    // Files come in path order: the files of a directory are consecutive and share settings.
+    let mut last: Option<(&Path, Option<Arc<Resolved>>)> = None;
+    let mut per_file: Vec<Option<Arc<Resolved>>> = Vec::with_capacity(loaded.files.len());
+    for file in &loaded.files {
+        let dir = written_dir(&file.path);
+        let settings = match &last {
+            Some((known, settings)) if known.as_os_str() == dir.as_os_str() => settings.clone(),
+            _ => settings_of_dir(&file.path).settings,
+        };
+        last = Some((dir, settings.clone()));
+        per_file.push(settings);
+    }
     // A pre-commit run reports the files it was given: the model needs only what can change
     // findings there (the walk of the project found the rest, which is context).
     let reported: Option<foldhash::HashSet<FileId>> = options
@@ -369,6 +367,25 @@ struct DirSettings {
 }
 
 impl DirSettings {
+    /// Whether `exclude` leaves out `path`, a file of this directory found by a walk.
+    fn excludes(&self, path: &Path) -> bool {
+        let Some(settings) = &self.settings else {
+            return false;
+        };
+        if self.excluded {
+            return true;
+        }
+        let mut relative = String::new();
+        if !self.relative_dir.is_empty() {
+            relative.push_str(&self.relative_dir);
+            relative.push('/');
+        }
+        if let Some(name) = path.file_name() {
+            relative.push_str(&name.to_string_lossy());
+        }
+        settings.matches_exclude(&relative)
+    }
+
     fn resolve(resolver: &Resolver, dir: &Path) -> (DirSettings, Option<ConfigError>) {
         let (settings, error) = match resolver.for_files_in(dir) {
             Ok(r) => (Some(r), None),

@@ -150,16 +150,19 @@ pub struct IngressClass {
     pub class_name: Option<Spanned<String>>,
 }
 
-pub fn ingress_class(ingress: &Resource) -> IngressClass {
-    IngressClass {
-        annotation: ingress
-            .annotation("kubernetes.io/ingress.class")
-            .and_then(|e| spanned_str(e.value)),
-        class_name: ingress
-            .node()
-            .at(&["spec", "ingressClassName"])
-            .and_then(spanned_str),
-    }
+/// The Ingress's class (read once per Ingress: most GKE rules ask whether GKE acts on it).
+pub fn ingress_class(ingress: &Resource) -> &IngressClass {
+    ingress.views.ingress_class.get_or_init(|| {
+        Box::new(IngressClass {
+            annotation: ingress
+                .annotation("kubernetes.io/ingress.class")
+                .and_then(|e| spanned_str(e.value)),
+            class_name: ingress
+                .node()
+                .at(&["spec", "ingressClassName"])
+                .and_then(spanned_str),
+        })
+    })
 }
 
 /// GKE classes read from the annotation (F-07).
@@ -185,8 +188,8 @@ pub fn is_gke_ingress(ingress: &Resource) -> bool {
 /// tell users about the class itself.
 pub fn mentions_gke_class(ingress: &Resource) -> bool {
     let class = ingress_class(ingress);
-    [class.annotation, class.class_name]
-        .iter()
+    [&class.annotation, &class.class_name]
+        .into_iter()
         .flatten()
         .any(|c| GKE_CLASSES.contains(&c.value.as_str()))
 }
@@ -246,6 +249,7 @@ pub struct Views {
     pod_spec: CachedPath,
     containers: std::sync::OnceLock<Box<[ContainerSpec]>>,
     init_containers: std::sync::OnceLock<Box<[ContainerSpec]>>,
+    ingress_class: std::sync::OnceLock<Box<IngressClass>>,
 }
 
 /// A node found by a path of mapping keys, looked up once: its slot in the tree is kept (rules

@@ -267,6 +267,11 @@ impl Workspace {
     /// unset on either side).
     pub fn find(&self, kind: &str, name: &str, from: &Resource) -> Option<&Resource> {
         let candidates = self.by_name.get(kind)?.get(name)?;
+        if let [only] = candidates[..] {
+            // Nothing to choose between (the usual case): no paths to compare.
+            let r = self.resource(only);
+            return r.same_namespace(from).then_some(r);
+        }
         // Exact namespace matches first, then lenient ones (a side without a namespace); among
         // equals, the one whose file is closest to `from`'s (longest common path prefix), so
         // that a monorepo's `frontend` links to the `frontend` next to it.

@@ -15,19 +15,42 @@ use crate::source::{to_u32, Span};
 #[derive(Clone, Debug)]
 pub struct OffsetMap {
     /// `positions[i]` is the source byte offset of decoded byte `i`; one extra entry maps the
-    /// end of the decoded text.
+    /// end of the decoded text. Empty for block scalars, which use `runs`.
     positions: Vec<u32>,
     /// For quoted scalars, `ends[i]` is the source offset just after what decoded byte `i` was
     /// written as (after the whole escape for `\"` or `\u00e9`, after `''`); empty when every
     /// decoded byte is one source byte at its position.
     ends: Vec<u32>,
+    /// Block scalars (an nginx.conf in a ConfigMap, the usual case): the map in runs, a few per
+    /// line instead of four bytes per byte of the config.
+    runs: Vec<Run>,
+    /// The decoded length (the last offset `runs` maps).
+    decoded_len: u32,
+}
+
+/// From decoded offset `at` on (to the next run): either source bytes one for one from
+/// `source` (`linear`), or all mapped to `source` (line breaks and folding between lines).
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    at: u32,
+    source: u32,
+    linear: bool,
 }
 
 impl OffsetMap {
     /// Map a decoded byte offset to a source byte offset.
     pub fn offset(&self, decoded: u32) -> u32 {
-        let index = (decoded as usize).min(self.positions.len() - 1);
-        self.positions[index]
+        if self.runs.is_empty() {
+            let index = (decoded as usize).min(self.positions.len() - 1);
+            return self.positions[index];
+        }
+        let decoded = decoded.min(self.decoded_len);
+        let run = self.runs[self.runs.partition_point(|r| r.at <= decoded) - 1];
+        if run.linear {
+            run.source + (decoded - run.at)
+        } else {
+            run.source
+        }
     }
 
     /// Map a decoded span. An end offset maps to just after the source of the last byte, so a
@@ -51,29 +74,49 @@ impl OffsetMap {
     pub fn build(source: &str, node_span: Span, style: ScalarStyle, decoded: &str) -> OffsetMap {
         let raw = source.get(node_span.range()).unwrap_or("");
         let base = node_span.start;
-        let (mut positions, mut ends) = match style {
-            ScalarStyle::Literal | ScalarStyle::Folded => (align_block(raw, decoded), Vec::new()),
-            ScalarStyle::DoubleQuoted => align_quoted(raw, decoded, true),
-            ScalarStyle::SingleQuoted => align_quoted(raw, decoded, false),
-            ScalarStyle::Plain => (align_plain(raw, decoded), Vec::new()),
+        let (mut positions, mut ends, mut runs) = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                (Vec::new(), Vec::new(), align_block(raw, decoded))
+            }
+            ScalarStyle::DoubleQuoted => {
+                let (positions, ends) = align_quoted(raw, decoded, true);
+                (positions, ends, Vec::new())
+            }
+            ScalarStyle::SingleQuoted => {
+                let (positions, ends) = align_quoted(raw, decoded, false);
+                (positions, ends, Vec::new())
+            }
+            ScalarStyle::Plain => (align_plain(raw, decoded), Vec::new(), Vec::new()),
         };
         for p in positions.iter_mut().chain(ends.iter_mut()) {
             *p += base;
         }
-        OffsetMap { positions, ends }
+        for run in &mut runs {
+            run.source += base;
+        }
+        OffsetMap {
+            positions,
+            ends,
+            runs,
+            decoded_len: to_u32(decoded.len()),
+        }
     }
 }
 
 /// Block scalars: every content line is the decoded line behind the indentation. Align each
 /// source line (indentation removed) with the decoded text at the cursor; the characters
 /// between (line breaks, folding spaces) map to the line break they come from.
-fn align_block(raw: &str, decoded: &str) -> Vec<u32> {
-    let mut positions = Vec::with_capacity(decoded.len() + 1);
+fn align_block(raw: &str, decoded: &str) -> Vec<Run> {
+    let constant = |at: usize, source: u32| Run {
+        at: to_u32(at),
+        source,
+        linear: false,
+    };
     // Skip the header line (`|`, `|-`, `>2` ...).
     let Some(header_end) = raw.find('\n') else {
-        positions.resize(decoded.len() + 1, 0);
-        return positions;
+        return vec![constant(0, 0)];
     };
+    let mut runs = Vec::new();
     let body = &raw[header_end + 1..];
     let indent = block_indent(body);
     let mut cursor = 0usize; // in decoded
@@ -85,9 +128,15 @@ fn align_block(raw: &str, decoded: &str) -> Vec<u32> {
         if !content.is_empty() {
             if let Some(found) = find_near(&decoded[cursor..], content) {
                 // Bytes skipped in decoded (line breaks, folding) map to the previous line end.
-                positions.resize(cursor + found, last_mapped);
+                if found > 0 {
+                    runs.push(constant(cursor, last_mapped));
+                }
                 cursor += found;
-                positions.extend((0..content.len()).map(|i| to_u32(content_start + i)));
+                runs.push(Run {
+                    at: to_u32(cursor),
+                    source: to_u32(content_start),
+                    linear: true,
+                });
                 cursor += content.len();
                 last_mapped = to_u32(content_start + content.len());
             }
@@ -96,9 +145,9 @@ fn align_block(raw: &str, decoded: &str) -> Vec<u32> {
         }
         line_start += line.len();
     }
-    positions.resize(decoded.len(), last_mapped);
-    positions.push(last_mapped);
-    positions
+    // The rest, and the end of the decoded text.
+    runs.push(constant(cursor, last_mapped));
+    runs
 }
 
 /// `haystack.find(needle)`, fast when the match is right after a few line breaks or spaces
@@ -317,6 +366,75 @@ mod tests {
                 b as char,
                 "decoded byte {i} ({:?}) maps to source byte {src}",
                 b as char
+            );
+        }
+    }
+
+    /// The byte-per-byte alignment that runs replaced, as the oracle for them.
+    fn block_positions_oracle(raw: &str, decoded: &str) -> Vec<u32> {
+        let mut positions = Vec::with_capacity(decoded.len() + 1);
+        let Some(header_end) = raw.find('\n') else {
+            positions.resize(decoded.len() + 1, 0);
+            return positions;
+        };
+        let body = &raw[header_end + 1..];
+        let indent = block_indent(body);
+        let mut cursor = 0usize;
+        let mut line_start = header_end + 1;
+        let mut last_mapped = to_u32(header_end);
+        for line in body.split_inclusive('\n') {
+            let content_start = line_start + indent.min(leading_spaces(line));
+            let content =
+                raw[content_start..line_start + line.len()].trim_end_matches(['\n', '\r']);
+            if !content.is_empty() {
+                if let Some(found) = find_near(&decoded[cursor..], content) {
+                    positions.resize(cursor + found, last_mapped);
+                    cursor += found;
+                    positions.extend((0..content.len()).map(|i| to_u32(content_start + i)));
+                    cursor += content.len();
+                    last_mapped = to_u32(content_start + content.len());
+                }
+            } else {
+                last_mapped = to_u32(content_start);
+            }
+            line_start += line.len();
+        }
+        positions.resize(decoded.len(), last_mapped);
+        positions.push(last_mapped);
+        positions
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_runs_map_every_offset_as_bytes_did(
+            lines in proptest::collection::vec(("[ ]{0,3}", "[a-z{};# ]{0,12}"), 0..12),
+            header in "[|>][-+]?",
+            data_indent in 1usize..4,
+        ) {
+            let pad = " ".repeat(data_indent);
+            let mut source = format!("data:\n{pad}k: {header}\n");
+            for (extra, text) in &lines {
+                source.push_str(&format!("{pad}  {extra}{text}\n"));
+            }
+            let Ok(stream) = crate::parse::yaml::parse(&source, &Default::default()) else {
+                return Ok(());
+            };
+            let Some(value) = stream.documents.first().and_then(|d| d.root().at(&["data", "k"]))
+            else {
+                return Ok(());
+            };
+            let Some(scalar) = value.scalar() else {
+                return Ok(());
+            };
+            let raw = &source[value.span.range()];
+            let oracle = block_positions_oracle(raw, scalar.text);
+            let map = OffsetMap::build(&source, value.span, scalar.style, scalar.text);
+            for (i, expected) in oracle.iter().enumerate() {
+                proptest::prop_assert_eq!(map.offset(to_u32(i)), expected + value.span.start);
+            }
+            proptest::prop_assert_eq!(
+                map.offset(to_u32(oracle.len() + 5)),
+                oracle[oracle.len() - 1] + value.span.start
             );
         }
     }

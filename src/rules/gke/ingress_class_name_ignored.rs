@@ -22,7 +22,7 @@ impl Rule for IngressClassNameIgnored {
             if class.annotation.is_some() {
                 continue;
             }
-            let Some(name) = class.class_name else {
+            let Some(name) = &class.class_name else {
                 continue;
             };
             if !GKE_CLASSES.contains(&name.value.as_str()) {
