@@ -561,14 +561,20 @@ fn check(args: CheckArgs) -> anyhow::Result<i32> {
     if let Some((applied, written)) = fix_summary {
         eprintln!("Fixed {applied} finding(s) in {written} file(s).");
     }
-    if args.exit_zero {
-        return Ok(0);
-    }
-    let threshold = project.fail_on;
-    let failing = diagnostics
-        .iter()
-        .any(|d| d.suppressed.is_none() && d.level >= threshold);
-    Ok(i32::from(failing))
+    let code = if args.exit_zero {
+        0
+    } else {
+        let threshold = project.fail_on;
+        let failing = diagnostics
+            .iter()
+            .any(|d| d.suppressed.is_none() && d.level >= threshold);
+        i32::from(failing)
+    };
+    // The process exits next: freeing every file's text and finding one by one (~10 ms on a
+    // large repository) would only delay that.
+    std::mem::forget(diagnostics);
+    std::mem::forget(result);
+    Ok(code)
 }
 
 fn config_error(e: &config::ConfigError) -> i32 {

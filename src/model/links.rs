@@ -127,10 +127,7 @@ impl Links {
         let ingresses: Vec<&Resource> = ws.of_kind("Ingress").collect();
         links.backends = ingresses
             .par_iter()
-            .map(|ingress| ingress_backend_links(ws, ingress))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .flatten()
+            .flat_map_iter(|ingress| ingress_backend_links(ws, ingress))
             .collect();
         links.routes = route_links(ws);
         links.service_workloads = service_workloads(ws);
@@ -330,12 +327,15 @@ pub fn backend_config_for(
 
 /// Selector -> workloads, through an index on the first selector label.
 fn service_workloads(ws: &Workspace) -> HashMap<ResId, Vec<ResId>> {
+    let workloads: Vec<&Resource> = k8s::WORKLOAD_KINDS
+        .iter()
+        .flat_map(|kind| ws.of_kind(kind))
+        .collect();
+    let labels: Vec<Vec<(&str, &str)>> = workloads.par_iter().map(|w| k8s::pod_labels(w)).collect();
     let mut by_label: HashMap<(&str, &str), Vec<&Resource>> = HashMap::new();
-    for kind in k8s::WORKLOAD_KINDS {
-        for w in ws.of_kind(kind) {
-            for pair in k8s::pod_labels(w) {
-                by_label.entry(pair).or_default().push(w);
-            }
+    for (w, labels) in workloads.iter().zip(labels) {
+        for pair in labels {
+            by_label.entry(pair).or_default().push(w);
         }
     }
     let services: Vec<&Resource> = ws.of_kind("Service").collect();
@@ -399,10 +399,7 @@ fn nginx_mounts(ws: &Workspace) -> Vec<NginxMount> {
         .collect();
     workloads
         .par_iter()
-        .map(|w| workload_nginx_mounts(ws, w))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
+        .flat_map_iter(|w| workload_nginx_mounts(ws, w))
         .collect()
 }
 

@@ -67,62 +67,70 @@ impl Realtime {
                 list.push(e);
             }
         };
-        for r in ws
+        // Steps 1, 3 and 4 read each resource on its own: in parallel, merged in order.
+        rt.opted_out = ws
             .resources
-            .iter()
+            .par_iter()
             .filter(|r| r.is("Service") || r.is("Ingress") || r.is("HTTPRoute"))
-        {
-            if let Some(v) = r.annotation(ANNOTATION) {
-                if v.value
-                    .as_str()
+            .filter(|r| {
+                r.annotation_str(ANNOTATION)
                     .is_some_and(|s| s.eq_ignore_ascii_case("false"))
-                {
-                    rt.opted_out.insert(r.id);
-                }
-            }
-        }
+            })
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
         // 1. Ingress and HTTPRoute paths.
-        for link in &ws.links.backends {
-            let (Some(service), Some(port)) = (link.service, link.port) else {
-                continue;
-            };
-            let ingress = ws.resource(link.ingress);
-            if rt.opted_out.contains(&ingress.id) {
-                continue;
-            }
-            if let Some(path) = &link.backend.path {
-                if let Some(seg) = realtime_segment(&path.value, segments) {
-                    add(
-                        &mut rt,
+        let opted_out = &rt.opted_out;
+        let from_ingresses: Vec<Vec<((ResId, usize), Evidence)>> = ws
+            .links
+            .backends
+            .par_iter()
+            .map(|link| {
+                let (Some(service), Some(port)) = (link.service, link.port) else {
+                    return Vec::new();
+                };
+                let ingress = ws.resource(link.ingress);
+                if opted_out.contains(&ingress.id) {
+                    return Vec::new();
+                }
+                let mut found = Vec::new();
+                if let Some(path) = &link.backend.path {
+                    if let Some(seg) = realtime_segment(&path.value, segments) {
+                        found.push((
+                            (service, port),
+                            Evidence {
+                                location: ingress.location(path.span),
+                                label: format!(
+                                    "realtime because: Ingress path `{}` routes here",
+                                    path.value
+                                ),
+                                socketio: is_socketio_segment(seg),
+                                via_service: false,
+                            },
+                        ));
+                    }
+                }
+                if let Some(entry) = ingress.annotation(ANNOTATION).filter(|e| {
+                    e.value
+                        .as_str()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("true"))
+                }) {
+                    found.push((
                         (service, port),
                         Evidence {
-                            location: ingress.location(path.span),
-                            label: format!(
-                                "realtime because: Ingress path `{}` routes here",
-                                path.value
-                            ),
-                            socketio: is_socketio_segment(seg),
+                            location: ingress.location(entry.key.span),
+                            label: "realtime because: the Ingress says so".into(),
+                            socketio: false,
                             via_service: false,
                         },
-                    );
+                    ));
                 }
-            }
-            if ingress
-                .annotation_str(ANNOTATION)
-                .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-            {
-                let entry = ingress.annotation(ANNOTATION).expect("checked above");
-                add(
-                    &mut rt,
-                    (service, port),
-                    Evidence {
-                        location: ingress.location(entry.key.span),
-                        label: "realtime because: the Ingress says so".into(),
-                        socketio: false,
-                        via_service: false,
-                    },
-                );
-            }
+                found
+            })
+            .collect();
+        for (key, e) in from_ingresses.into_iter().flatten() {
+            add(&mut rt, key, e);
         }
         for link in &ws.links.routes {
             let (Some(service), Some(port)) = (link.service, link.port_index) else {
@@ -148,30 +156,32 @@ impl Realtime {
             }
         }
         // 3. appProtocol, 4. explicit annotation.
-        for service in ws.of_kind("Service") {
-            for port in k8s::service_ports(service) {
-                if let Some(ap) = &port.app_protocol {
-                    if matches!(ap.value.as_str(), "kubernetes.io/ws" | "kubernetes.io/wss") {
-                        add(
-                            &mut rt,
-                            (service.id, port.index),
-                            Evidence {
-                                location: service.location(ap.span),
-                                label: format!("realtime because: `appProtocol: {}`", ap.value),
-                                socketio: false,
-                                via_service: false,
-                            },
-                        );
-                    }
-                }
-                if let Some(entry) = service.annotation(ANNOTATION) {
-                    if entry
-                        .value
+        let services: Vec<&Resource> = ws.of_kind("Service").collect();
+        let from_services: Vec<Vec<((ResId, usize), Evidence)>> = services
+            .par_iter()
+            .map(|service| {
+                let mut found = Vec::new();
+                let says_so = service.annotation(ANNOTATION).filter(|e| {
+                    e.value
                         .as_str()
                         .is_some_and(|s| s.eq_ignore_ascii_case("true"))
-                    {
-                        add(
-                            &mut rt,
+                });
+                for port in k8s::service_ports(service) {
+                    if let Some(ap) = &port.app_protocol {
+                        if matches!(ap.value.as_str(), "kubernetes.io/ws" | "kubernetes.io/wss") {
+                            found.push((
+                                (service.id, port.index),
+                                Evidence {
+                                    location: service.location(ap.span),
+                                    label: format!("realtime because: `appProtocol: {}`", ap.value),
+                                    socketio: false,
+                                    via_service: false,
+                                },
+                            ));
+                        }
+                    }
+                    if let Some(entry) = says_so {
+                        found.push((
                             (service.id, port.index),
                             Evidence {
                                 location: service.location(entry.key.span),
@@ -179,10 +189,14 @@ impl Realtime {
                                 socketio: false,
                                 via_service: false,
                             },
-                        );
+                        ));
                     }
                 }
-            }
+                found
+            })
+            .collect();
+        for (key, e) in from_services.into_iter().flatten() {
+            add(&mut rt, key, e);
         }
         // nginx locations (needs the Service evidence so far for `proxy_pass` to a Service).
         // One task per config (they only read `rt`), merged in config order.
