@@ -242,24 +242,47 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
 }
 
 /// Read a file whose size is at most `max` (`Err(size)` when larger) with the fewest system
-/// calls: open, fstat, one read of the whole file, close. On 50,000 small files the calls, not
-/// the bytes, are what reading costs.
+/// calls. On 50,000 small files the calls, not the bytes, are what reading costs: a file is
+/// read into a per-thread buffer first, without asking its size (a read short of the buffer
+/// is the end of a regular file); one that fills the buffer is sized with `fstat` and read on.
 fn read_limited(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
     use std::io::Read;
+    const FIRST_READ: usize = 64 * 1024;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let mut file = std::fs::File::open(path)?;
+    // The first read, and whether it filled the buffer (then the file goes on).
+    let (mut bytes, full) = BUFFER.with(|buffer| -> std::io::Result<(Vec<u8>, bool)> {
+        let mut buffer = buffer.borrow_mut();
+        buffer.resize(FIRST_READ, 0);
+        loop {
+            match file.read(&mut buffer[..]) {
+                Ok(n) => return Ok((buffer[..n].to_vec(), n == FIRST_READ)),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    })?;
+    if !full {
+        if bytes.len() as u64 > max {
+            return Ok(Err(bytes.len() as u64));
+        }
+        return Ok(Ok(bytes));
+    }
     let len = file.metadata()?.len();
     if len > max {
         return Ok(Err(len));
     }
+    // The rest of a large file, sized by fstat; a read short of it is its end (no probe read).
     let len = len as usize;
-    let mut bytes = vec![0u8; len + 1];
-    let mut filled = 0;
+    let mut filled = bytes.len();
+    bytes.resize(len.max(filled) + 1, 0);
     loop {
         match file.read(&mut bytes[filled..]) {
             Ok(0) => break,
             Ok(n) => {
                 filled += n;
-                // A regular file read short of the buffer is at its end: no probe read.
                 if filled == len {
                     break;
                 }
@@ -484,4 +507,32 @@ pub fn include_directives(directives: &[nginx::Directive]) -> Vec<&nginx::Direct
         stack.extend(d.children().iter().rev());
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_limited;
+
+    #[test]
+    fn reads_files_around_the_first_buffer_size_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 10, 65_535, 65_536, 65_537, 200_000] {
+            let path = dir.path().join(format!("f{len}.yaml"));
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(
+                read_limited(&path, 10 << 20).unwrap(),
+                Ok(text),
+                "{len} bytes"
+            );
+            if len > 0 {
+                let limit = len as u64 - 1;
+                assert_eq!(
+                    read_limited(&path, limit).unwrap(),
+                    Err(len as u64),
+                    "{len} bytes"
+                );
+            }
+        }
+    }
 }
