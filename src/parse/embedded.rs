@@ -26,6 +26,9 @@ pub struct OffsetMap {
     runs: Vec<Run>,
     /// The decoded length (the last offset `runs` maps).
     decoded_len: u32,
+    /// The run the last lookup landed in: spans are mapped in source order, so the next lookup
+    /// is almost always in it or the next one (no binary search).
+    last_run: std::cell::Cell<usize>,
 }
 
 /// From decoded offset `at` on (to the next run): either source bytes one for one from
@@ -45,7 +48,19 @@ impl OffsetMap {
             return self.positions[index];
         }
         let decoded = decoded.min(self.decoded_len);
-        let run = self.runs[self.runs.partition_point(|r| r.at <= decoded) - 1];
+        let covers = |i: usize| {
+            self.runs[i].at <= decoded && self.runs.get(i + 1).is_none_or(|next| next.at > decoded)
+        };
+        let hint = self.last_run.get();
+        let index = if covers(hint) {
+            hint
+        } else if hint + 1 < self.runs.len() && covers(hint + 1) {
+            hint + 1
+        } else {
+            self.runs.partition_point(|r| r.at <= decoded) - 1
+        };
+        self.last_run.set(index);
+        let run = self.runs[index];
         if run.linear {
             run.source + (decoded - run.at)
         } else {
@@ -99,6 +114,7 @@ impl OffsetMap {
             ends,
             runs,
             decoded_len: to_u32(decoded.len()),
+            last_run: std::cell::Cell::new(0),
         }
     }
 }
@@ -429,7 +445,8 @@ mod tests {
             let raw = &source[value.span.range()];
             let oracle = block_positions_oracle(raw, scalar.text);
             let map = OffsetMap::build(&source, value.span, scalar.style, scalar.text);
-            for (i, expected) in oracle.iter().enumerate() {
+            // In order (the usual lookups), then backwards (every lookup off the last run).
+            for (i, expected) in oracle.iter().enumerate().chain(oracle.iter().enumerate().rev()) {
                 proptest::prop_assert_eq!(map.offset(to_u32(i)), expected + value.span.start);
             }
             proptest::prop_assert_eq!(
