@@ -261,7 +261,11 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         }
         true
     };
-    diagnostics.retain_mut(|d| admit(d));
+    // Rule settings and per-file ignores for every finding: in parallel (a large run has tens of
+    // thousands), then the rejected ones dropped in order.
+    let admitted: Vec<bool> = diagnostics.par_iter_mut().map(&admit).collect();
+    let mut admitted = admitted.into_iter();
+    diagnostics.retain(|_| admitted.next().unwrap_or(false));
     comments.extend(suppress::embedded_comments(&ws));
     let mut own = suppress::apply(&ws, &comments, &mut diagnostics, &ran);
     own.retain_mut(|d| admit(d));

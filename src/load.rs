@@ -125,6 +125,8 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
             (explicit, file, parsed)
         })
         .collect();
+    loaded.files.reserve_exact(results.len());
+    loaded.manifests.reserve_exact(results.len());
     for (explicit, file, parsed) in results {
         let id = FileId(to_u32(loaded.files.len()));
         match parsed {

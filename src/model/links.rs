@@ -123,25 +123,48 @@ pub const BACKEND_CONFIG_KEYS: [&str; 2] = [
 impl Links {
     pub fn build(ws: &Workspace) -> Links {
         let mut links = Links::default();
-        // One task per Ingress, merged in Ingress order.
         let ingresses: Vec<&Resource> = ws.of_kind("Ingress").collect();
-        links.backends = ingresses
-            .par_iter()
-            .flat_map_iter(|ingress| ingress_backend_links(ws, ingress))
-            .collect();
-        links.routes = route_links(ws);
-        links.service_workloads = service_workloads(ws);
-        // Annotation parsing per Service port runs in parallel; merged in Service order.
         let services: Vec<&Resource> = ws.of_kind("Service").collect();
-        let refs: Vec<Vec<(usize, BackendConfigRef)>> = services
-            .par_iter()
-            .map(|service| {
-                k8s::service_ports(service)
-                    .iter()
-                    .filter_map(|port| Some((port.index, backend_config_for(ws, service, port)?)))
-                    .collect()
-            })
-            .collect();
+        // Backends (one task per Ingress), routes, selected workloads, backend-config
+        // references (one task per Service) and nginx mounts only read the workspace: built side
+        // by side, so that the serial parts of one overlap the others. Each is merged in
+        // resource order.
+        let per_service_refs = || -> Vec<Vec<(usize, BackendConfigRef)>> {
+            services
+                .par_iter()
+                .map(|service| {
+                    k8s::service_ports(service)
+                        .iter()
+                        .filter_map(|port| {
+                            Some((port.index, backend_config_for(ws, service, port)?))
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let ((backends, routes), (selected, (refs, mounts))) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        ingresses
+                            .par_iter()
+                            .flat_map_iter(|ingress| ingress_backend_links(ws, ingress))
+                            .collect()
+                    },
+                    || route_links(ws),
+                )
+            },
+            || {
+                rayon::join(
+                    || service_workloads(ws),
+                    || rayon::join(per_service_refs, || nginx_mounts(ws)),
+                )
+            },
+        );
+        links.backends = backends;
+        links.routes = routes;
+        links.service_workloads = selected;
+        links.nginx_mounts = mounts;
         for (service, refs) in services.iter().zip(refs) {
             for (port_index, r) in refs {
                 if let Some(c) = r.config {
@@ -155,7 +178,6 @@ impl Links {
             // A reference that matches no port still uses the BackendConfig for GKE027's sake
             // only if some port resolves; otherwise GKE007/GKE008 speak.
         }
-        links.nginx_mounts = nginx_mounts(ws);
         links.index();
         for hpa in ws.of_kind("HorizontalPodAutoscaler") {
             let Some(spec) = hpa.spec() else { continue };

@@ -111,5 +111,9 @@ pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagn
             );
         }
     }
-    per_rule.into_iter().flat_map(|(_, _, out)| out).collect()
+    let mut all = Vec::with_capacity(per_rule.iter().map(|(_, _, out)| out.len()).sum());
+    for (_, _, out) in per_rule {
+        all.extend(out);
+    }
+    all
 }
