@@ -1,7 +1,7 @@
 //! K8S004 websocket-grace-period-default: see `rules/K8S004.md`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::model::{k8s, ResId, Workspace};
+use crate::model::{k8s, Workspace};
 use crate::rules::edit::insert_entry;
 use crate::rules::support::{diagnostic, with_evidence};
 use crate::rules::Rule;
@@ -14,17 +14,17 @@ impl Rule for WebsocketGracePeriodDefault {
     }
 
     fn check(&self, ws: &Workspace, out: &mut Vec<Diagnostic>) {
-        let mut seen: Vec<ResId> = Vec::new();
+        // Each workload once, whatever the number of realtime Services selecting it.
+        let mut seen = vec![false; ws.resources.len()];
         for service in ws.of_kind("Service") {
             let ports = ws.realtime.service_ports(service.id);
             let Some((_, evidence)) = ports.first() else {
                 continue;
             };
             for &w in ws.links.workloads_of(service.id) {
-                if seen.contains(&w) {
+                if std::mem::replace(&mut seen[w.0 as usize], true) {
                     continue;
                 }
-                seen.push(w);
                 let workload = ws.resource(w);
                 if matches!(workload.kind.as_str(), "Job" | "Pod") {
                     continue;
