@@ -176,7 +176,9 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             .par_iter()
             .map(|input| {
                 input.explicit
-                    || !by_dir[written_dir(&input.path).as_os_str()].excludes(&input.path)
+                    || !by_dir
+                        .get(written_dir(&input.path).as_os_str())
+                        .is_some_and(|dir| dir.excludes(&input.path))
             })
             .collect();
         let mut keep = keep.into_iter();

@@ -135,13 +135,7 @@ pub struct Workspace {
     pub settings: Settings,
     /// Findings made while building the model (LM002 in embedded configs, LM003).
     pub model_diagnostics: Vec<Diagnostic>,
-    by_kind: HashMap<CompactString, Vec<ResId>>,
-    /// Kind -> name -> resources: looked up with borrowed strings, no allocation per lookup.
-    by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
-    /// Kind -> explicit namespace -> resources, and kind -> resources without a namespace:
-    /// what [`Workspace::of_kind_in_namespace_of`] reads instead of scanning a whole kind.
-    by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
-    without_namespace: HashMap<CompactString, Vec<ResId>>,
+    index: Index,
     /// Per file: its app group (see [`Workspace::app_group`]), computed on first use.
     app_groups: std::sync::OnceLock<Vec<u32>>,
 }
@@ -209,12 +203,6 @@ impl Workspace {
             ),
             Some(_) => (Index::of(&resources), None),
         };
-        let Index {
-            by_kind,
-            by_name,
-            by_namespace,
-            without_namespace,
-        } = index;
         let mut ws = Workspace {
             files,
             resources,
@@ -223,10 +211,7 @@ impl Workspace {
             realtime: Realtime::default(),
             settings,
             model_diagnostics,
-            by_kind,
-            by_name,
-            by_namespace,
-            without_namespace,
+            index,
             app_groups: std::sync::OnceLock::new(),
         };
         if let Some(reported) = reported {
@@ -256,7 +241,8 @@ impl Workspace {
 
     /// All resources of a kind, in file order.
     pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.by_kind
+        self.index
+            .by_kind
             .get(kind)
             .map_or(&[][..], Vec::as_slice)
             .iter()
@@ -266,7 +252,7 @@ impl Workspace {
     /// The resource `kind`/`name` in the namespace of `from` (lenient when a namespace is
     /// unset on either side).
     pub fn find(&self, kind: &str, name: &str, from: &Resource) -> Option<&Resource> {
-        let candidates = self.by_name.get(kind)?.get(name)?;
+        let candidates = self.index.by_name.get(kind)?.get(name)?;
         if let [only] = candidates[..] {
             // Nothing to choose between (the usual case): no paths to compare.
             let r = self.resource(only);
@@ -363,11 +349,13 @@ impl Workspace {
             return self.of_kind(kind).collect();
         }
         let explicit = self
+            .index
             .by_namespace
             .get(kind)
             .and_then(|namespaces| namespaces.get(from.namespace.as_str()))
             .map_or(&[][..], Vec::as_slice);
         let unset = self
+            .index
             .without_namespace
             .get(kind)
             .map_or(&[][..], Vec::as_slice);
@@ -380,7 +368,8 @@ impl Workspace {
 
     /// Resources of `kind` named `name` in any namespace (for "did you mean" and notes).
     pub fn named<'a>(&'a self, kind: &str, name: &str) -> impl Iterator<Item = &'a Resource> + 'a {
-        self.by_name
+        self.index
+            .by_name
             .get(kind)
             .and_then(|names| names.get(name))
             .map_or(&[][..], Vec::as_slice)
@@ -394,10 +383,14 @@ impl Workspace {
     }
 }
 
-/// Resources by kind, name and namespace, as [`Workspace`] keeps them.
+/// Resources by kind, name and namespace.
+#[derive(Debug)]
 struct Index {
     by_kind: HashMap<CompactString, Vec<ResId>>,
+    /// Kind -> name -> resources: looked up with borrowed strings, no allocation per lookup.
     by_name: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
+    /// Kind -> explicit namespace -> resources, and kind -> resources without a namespace:
+    /// what [`Workspace::of_kind_in_namespace_of`] reads instead of scanning a whole kind.
     by_namespace: HashMap<CompactString, HashMap<CompactString, Vec<ResId>>>,
     without_namespace: HashMap<CompactString, Vec<ResId>>,
 }
