@@ -9,8 +9,9 @@ use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diagnostic::Location;
+use crate::source::Span;
 
-use super::k8s::{self, PortRef};
+use super::k8s::{self, PortRef, Spanned};
 use super::nginx::{Conf, ConfId, DirId};
 use super::{ResId, Resource, Workspace};
 
@@ -27,6 +28,31 @@ pub struct Evidence {
     /// Only because an nginx location proxies to a realtime Service (weaker than a path or an
     /// `Upgrade` header of the location itself).
     pub via_service: bool,
+}
+
+impl Evidence {
+    /// An Ingress path whose segment (`socket.io`, `ws`, ...) says realtime routes here.
+    pub fn ingress_path(ingress: &Resource, path: &Spanned<String>, segment: &str) -> Evidence {
+        Evidence {
+            location: ingress.location(path.span),
+            label: format!(
+                "realtime because: Ingress path `{}` routes here",
+                path.value
+            ),
+            socketio: is_socketio_segment(segment),
+            via_service: false,
+        }
+    }
+
+    /// The Ingress's own realtime annotation, set to `true` (at its key).
+    pub fn ingress_says_so(ingress: &Resource, key: Span) -> Evidence {
+        Evidence {
+            location: ingress.location(key),
+            label: "realtime because: the Ingress says so".into(),
+            socketio: false,
+            via_service: false,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -97,18 +123,7 @@ impl Realtime {
                 let mut found = Vec::new();
                 if let Some(path) = &link.backend.path {
                     if let Some(seg) = realtime_segment(&path.value, segments) {
-                        found.push((
-                            (service, port),
-                            Evidence {
-                                location: ingress.location(path.span),
-                                label: format!(
-                                    "realtime because: Ingress path `{}` routes here",
-                                    path.value
-                                ),
-                                socketio: is_socketio_segment(seg),
-                                via_service: false,
-                            },
-                        ));
+                        found.push(((service, port), Evidence::ingress_path(ingress, path, seg)));
                     }
                 }
                 if let Some(entry) = ingress.annotation(ANNOTATION).filter(|e| {
@@ -118,12 +133,7 @@ impl Realtime {
                 }) {
                     found.push((
                         (service, port),
-                        Evidence {
-                            location: ingress.location(entry.key.span),
-                            label: "realtime because: the Ingress says so".into(),
-                            socketio: false,
-                            via_service: false,
-                        },
+                        Evidence::ingress_says_so(ingress, entry.key.span),
                     ));
                 }
                 found

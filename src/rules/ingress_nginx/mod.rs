@@ -10,7 +10,7 @@ pub mod wrong_controller_annotations;
 use crate::diagnostic::Edit;
 use crate::model::k8s::{self, Spanned};
 use crate::model::links::BackendLink;
-use crate::model::realtime::{is_socketio_segment, realtime_segment, ANNOTATION};
+use crate::model::realtime::{realtime_segment, ANNOTATION};
 use crate::model::{Evidence, Resource, Workspace};
 use crate::parse::yaml::Node;
 use crate::rules::edit::{insert_entry, insert_nested};
@@ -148,24 +148,11 @@ pub fn realtime_paths<'a>(ws: &'a Workspace, ingress: &Resource) -> Vec<Realtime
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         }) {
             let entry = ingress.annotation(ANNOTATION).expect("checked");
-            evidence.push(Evidence {
-                location: ingress.location(entry.key.span),
-                label: "realtime because: the Ingress says so".into(),
-                socketio: false,
-                via_service: false,
-            });
+            evidence.push(Evidence::ingress_says_so(ingress, entry.key.span));
         }
         if let Some(path) = &link.backend.path {
             if let Some(seg) = realtime_segment(&path.value, &ws.settings.realtime_segments) {
-                let e = Evidence {
-                    location: ingress.location(path.span),
-                    label: format!(
-                        "realtime because: Ingress path `{}` routes here",
-                        path.value
-                    ),
-                    socketio: is_socketio_segment(seg),
-                    via_service: false,
-                };
+                let e = Evidence::ingress_path(ingress, path, seg);
                 if !evidence.iter().any(|x| x.location == e.location) {
                     evidence.insert(0, e);
                 }
