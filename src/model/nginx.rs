@@ -67,12 +67,11 @@ struct ChildRange {
 }
 
 impl Dir {
-    /// Whether this is a `name` directive. Rules scan a config's directives by name over and
-    /// over: names of one length usually differ in their first byte, checked before the rest.
+    /// Whether this is a `name` directive (rules scan a config's directives by name over and
+    /// over).
     #[inline]
     pub fn is(&self, name: &str) -> bool {
-        let own = self.name.as_bytes();
-        own.len() == name.len() && own.first() == name.as_bytes().first() && own == name.as_bytes()
+        crate::names::same_name(self.name.as_bytes(), name.as_bytes())
     }
 
     pub fn arg(&self, i: usize) -> Option<&str> {

@@ -503,7 +503,7 @@ impl<'t> Node<'t> {
             let k = slots[at];
             if k.len() == key.len()
                 && k.is_scalar()
-                && same_key(self.bytes_of(k), key.as_bytes())
+                && crate::names::same_name(self.bytes_of(k), key.as_bytes())
                 && !(k.kind() == style_code(ScalarStyle::Plain)
                     && k.meta & TAGGED == 0
                     && matches!(key, "" | "~" | "null" | "Null" | "NULL"))
@@ -699,14 +699,6 @@ impl DoubleEndedIterator for Items<'_> {
 }
 
 impl ExactSizeIterator for Items<'_> {}
-
-/// Equal keys of equal length. Keys of one length usually differ in their first or last byte
-/// (`name`/`kind`/`spec`, `.../backend-config`/`.../neg`): those two are compared inline before
-/// the whole key, which saves a call to `memcmp` for most candidates.
-#[inline]
-fn same_key(candidate: &[u8], key: &[u8]) -> bool {
-    candidate.first() == key.first() && candidate.last() == key.last() && candidate == key
-}
 
 #[cfg(test)]
 mod tests {
