@@ -147,9 +147,9 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Discovered {
 /// a key is built once per path and compared with `memcmp`.
 ///
 /// Each component is one byte for its kind, in the order of [`Component`]'s variants (a root
-/// sorts before `.`, `..` and names), then its bytes, then a 0 byte (a Unix path never holds
-/// one): a component that is a prefix of another sorts first, as does a path that is a prefix
-/// of another.
+/// sorts before `.`, `..` and names), then its bytes, then a 0 byte (no path holds one): a
+/// component that is a prefix of another sorts first, as does a path that is a prefix of
+/// another.
 ///
 /// [`Component`]: std::path::Component
 pub fn path_sort_key(path: &Path) -> Vec<u8> {
@@ -164,8 +164,12 @@ pub fn path_sort_key(path: &Path) -> Vec<u8> {
             Component::Normal(_) => 5,
         };
         key.push(kind);
-        if let Component::Normal(name) = component {
-            key.extend_from_slice(name.as_encoded_bytes());
+        match component {
+            Component::Normal(name) => key.extend_from_slice(name.as_encoded_bytes()),
+            Component::Prefix(prefix) => {
+                key.extend_from_slice(prefix.as_os_str().as_encoded_bytes())
+            }
+            _ => {}
         }
         key.push(0);
     }

@@ -176,10 +176,6 @@ pub fn emit(
     }
 }
 
-/// A fingerprint that survives edits elsewhere in the file (lines inserted above, the resource
-/// moved): 128-bit FNV-1a over the rule id, the file's relative path, and the finding's
-/// `identity`, or, when a rule left that empty, the text under the primary span with
-/// whitespace collapsed (the text of the line for an empty span). 32 lowercase hex digits.
 /// Write each diagnostic as `draw` renders it, in order. Rendering (line and column lookups,
 /// snippets) is most of the time a large report takes: diagnostics are rendered in parallel, a
 /// batch at a time (the output streams, memory stays bounded), and written in order.
@@ -208,6 +204,10 @@ pub(super) fn write_rendered<'d>(
     Ok(())
 }
 
+/// A fingerprint that survives edits elsewhere in the file (lines inserted above, the resource
+/// moved): 128-bit FNV-1a over the rule id, the file's relative path, and the finding's
+/// `identity`, or, when a rule left that empty, the text under the primary span with
+/// whitespace collapsed (the text of the line for an empty span). 32 lowercase hex digits.
 pub fn fingerprint(diagnostic: &Diagnostic, ctx: &ReportContext) -> String {
     let mut hash = Fnv128::new();
     hash.write(b"lint-manifests/v1\0");
