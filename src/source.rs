@@ -56,7 +56,7 @@ pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Index of a file in the [`SourceMap`].
+/// Index of a file in the run's list of files (`LintResult::files`, `Workspace::files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 

@@ -133,7 +133,7 @@ fn parse_yaml_int(text: &str) -> Option<i64> {
 /// - saphyr-parser itself caps flow nesting at 255 levels; block nesting is capped here.
 /// - Flow collections indented less than saphyr wants are accepted, as go-yaml (kubectl)
 ///   accepts them: `args: [` ... `]` with the `]` back at the column of `args` inside a
-///   `- name:` sequence entry is common in real manifests. See [`parse_padded`].
+///   `- name:` sequence entry is common in real manifests. See `parse_padded`.
 pub fn parse(text: &str, limits: &YamlLimits) -> Result<YamlStream, YamlError> {
     parse_shared(&Arc::new(text.to_string()), limits)
 }
