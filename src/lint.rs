@@ -542,3 +542,55 @@ pub fn clean_path(path: &Path) -> PathBuf {
     }
     p.to_path_buf()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::sort;
+    use crate::diagnostic::{Diagnostic, Level, Location};
+    use crate::source::{FileId, SourceFile, Span};
+
+    #[test]
+    fn findings_sort_by_path_then_position_whatever_the_file_ids() {
+        // File ids out of path order, and two files sharing a path (standard input named like
+        // a file): findings of one path interleave by position.
+        let files: Vec<SourceFile> = ["b/x.yaml", "a-b/y.yaml", "a/z.yaml", "b/x.yaml"]
+            .into_iter()
+            .map(|p| SourceFile::new(p.into(), "0123456789"))
+            .collect();
+        let finding = |file: u32, start: u32, rule: &'static str| {
+            Diagnostic::new(
+                rule,
+                Level::Warning,
+                Location::new(FileId(file), Span::new(start, start + 1)),
+                "m",
+            )
+        };
+        let mut diagnostics = vec![
+            finding(3, 5, "A"),
+            finding(0, 7, "A"),
+            finding(1, 1, "B"),
+            finding(2, 9, "A"),
+            finding(0, 2, "B"),
+            finding(1, 1, "A"),
+        ];
+        sort(&mut diagnostics, &files);
+        let order: Vec<(&str, u32, &str)> = diagnostics
+            .iter()
+            .map(|d| {
+                let path = files[d.primary.file.0 as usize].path.to_str().unwrap();
+                (path, d.primary.span.start, d.rule)
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("a/z.yaml", 9, "A"),
+                ("a-b/y.yaml", 1, "A"),
+                ("a-b/y.yaml", 1, "B"),
+                ("b/x.yaml", 2, "B"),
+                ("b/x.yaml", 5, "A"),
+                ("b/x.yaml", 7, "A"),
+            ]
+        );
+    }
+}
