@@ -1,5 +1,6 @@
-//! The tree of one YAML document, as the rest of the linter reads it: one flat array of 16-byte
-//! slots, the file's text, and one string for the scalar texts that differ from their source.
+//! The tree of one YAML document, as the rest of the linter reads it: one flat array of 8-byte
+//! slots, a side table for the nodes that need more, the file's text, and one string for the
+//! scalar texts that differ from their source.
 //!
 //! A whole repository's trees are in memory at once (rules link resources across files), and
 //! they were the largest part of a run's memory: a boxed tree spent 40 bytes on a node and 80
@@ -11,6 +12,14 @@
 //! points into the file's text, shared with the [`crate::source::SourceFile`]; only decoded
 //! texts (escapes, block scalars, folded lines) are stored. [`Node`] is a copyable handle, a
 //! slot of a tree, with the questions a YAML node answers (`get`, `at`, `as_str`, ...).
+//!
+//! A scalar that points into the source needs only its start, style and length: where its
+//! text starts and where its span ends follow from those. That is most nodes, so a node is
+//! stored in 8 bytes ([`Packed`]); collections and decoded scalars (about a fifth of the nodes
+//! of a Kubernetes manifest) keep their end, text start or first child, and length in a side
+//! table ([`Wide`]). The builder works on full 16-byte [`Slot`]s and packs them when a tree is
+//! copied out; readers unpack a slot when they look at it. Half the bytes per node means half
+//! the cache lines a key lookup reads, and trees are the largest part of a run's memory.
 //!
 //! Slots are laid out children first: a collection's children are placed, consecutively,
 //! when it ends, and the root comes last. The fast path builds trees that way as it reads
@@ -28,7 +37,9 @@ use crate::source::{to_u32, SharedText, Span};
 /// One document's nodes. Immutable once built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tree {
-    slots: Box<[Slot]>,
+    slots: Box<[Packed]>,
+    /// The rest of each slot marked [`WIDE`], in slot order.
+    wide: Box<[Wide]>,
     root: u32,
     /// The file's text: most scalars point into it.
     source: SharedText,
@@ -52,10 +63,34 @@ pub(super) struct Slot {
     meta: u32,
 }
 
+/// A stored slot: the start of its span, and [`Slot::meta`]'s low bits (kind, tag, in source)
+/// with bit 5 ([`WIDE`]) and bits 6-31: for a scalar whose text is its source, the text's
+/// length (its text starts after the opening quote, if any, and its span ends after the
+/// closing one); for any other node, its index in [`Tree::wide`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed {
+    start: u32,
+    meta: u32,
+}
+
+/// What a slot that does not pack into 8 bytes also needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Wide {
+    end: u32,
+    data: u32,
+    len: u32,
+}
+
 const KIND_BITS: u32 = 0b111;
 const TAGGED: u32 = 1 << 3;
 const IN_SOURCE: u32 = 1 << 4;
 const LEN_SHIFT: u32 = 5;
+/// The low bits a packed slot shares with a full one.
+const FLAG_BITS: u32 = KIND_BITS | TAGGED | IN_SOURCE;
+const WIDE: u32 = 1 << 5;
+const PACKED_SHIFT: u32 = 6;
+/// The largest length or side-table index a packed slot holds (64 Mi).
+const MAX_PACKED: u32 = u32::MAX >> PACKED_SHIFT;
 /// The largest text length or child count a slot holds (128 Mi): far above the 10 MiB
 /// default file-size limit.
 pub const MAX_LEN: usize = (u32::MAX >> LEN_SHIFT) as usize;
@@ -99,6 +134,26 @@ impl Slot {
     pub(super) fn span(self) -> Span {
         Span::new(self.start, self.end)
     }
+
+    /// How much the text starts after the span (an opening quote), for a scalar that packs.
+    fn quote_width(kind: u32) -> u32 {
+        u32::from(kind != style_code(ScalarStyle::Plain))
+    }
+
+    /// This slot in 8 bytes, if it is a scalar whose text is its source exactly as
+    /// [`Tree::unpack`] rebuilds it.
+    fn packed(self) -> Option<Packed> {
+        let quote = Slot::quote_width(self.kind());
+        let len = self.meta >> LEN_SHIFT;
+        (self.meta & IN_SOURCE != 0
+            && len <= MAX_PACKED
+            && self.data == self.start + quote
+            && u64::from(self.end) == u64::from(self.start) + u64::from(len) + 2 * u64::from(quote))
+        .then_some(Packed {
+            start: self.start,
+            meta: (self.meta & FLAG_BITS) | (len << PACKED_SHIFT),
+        })
+    }
 }
 
 /// A text or collection too large for a slot (see [`MAX_LEN`]).
@@ -119,6 +174,8 @@ pub(super) struct TreeBuilder<'s> {
 #[derive(Default)]
 struct Scratch {
     slots: Vec<Slot>,
+    /// Nodes made so far that will not pack into 8 bytes (see [`MAX_PACKED`]).
+    wide: u32,
     decoded: String,
     /// Complete nodes waiting for the end of their collection.
     pending: Vec<Slot>,
@@ -130,6 +187,7 @@ struct Scratch {
 impl Scratch {
     fn clear(&mut self) {
         self.slots.clear();
+        self.wide = 0;
         self.decoded.clear();
         self.pending.clear();
         self.pending_tags.clear();
@@ -200,12 +258,25 @@ impl<'s> TreeBuilder<'s> {
         if data > u32::MAX as usize {
             return Err(TooLarge { span });
         }
-        Ok(Slot {
+        let slot = Slot {
             start: span.start,
             end: span.end,
             data: to_u32(data),
             meta,
-        })
+        };
+        if slot.packed().is_none() {
+            self.count_wide(span)?;
+        }
+        Ok(slot)
+    }
+
+    /// One more node for the side table, which a packed slot indexes with 26 bits.
+    fn count_wide(&mut self, span: Span) -> Result<(), TooLarge> {
+        if self.scratch.wide >= MAX_PACKED {
+            return Err(TooLarge { span });
+        }
+        self.scratch.wide += 1;
+        Ok(())
     }
 
     /// Where the next collection's children start on the pending stack.
@@ -240,6 +311,7 @@ impl<'s> TreeBuilder<'s> {
         if len > MAX_LEN || first + count > u32::MAX as usize {
             return Err(TooLarge { span });
         }
+        self.count_wide(span)?;
         let tagged_from = self
             .scratch
             .pending_tags
@@ -271,13 +343,40 @@ impl<'s> TreeBuilder<'s> {
         self.scratch.slots.push(root);
         let scratch = &mut self.scratch;
         scratch.tags.sort_by_key(|(at, _)| *at);
+        let mut wide = Vec::with_capacity(scratch.wide as usize);
+        let slots = scratch
+            .slots
+            .iter()
+            .map(|slot| {
+                slot.packed().unwrap_or_else(|| {
+                    let index = to_u32(wide.len());
+                    wide.push(Wide {
+                        end: slot.end,
+                        data: slot.data,
+                        len: slot.len() as u32,
+                    });
+                    Packed {
+                        start: slot.start,
+                        meta: (slot.meta & FLAG_BITS) | WIDE | (index << PACKED_SHIFT),
+                    }
+                })
+            })
+            .collect();
+        debug_assert_eq!(wide.len(), scratch.wide as usize);
         let tree = Tree {
-            slots: Box::from(scratch.slots.as_slice()),
+            slots,
+            wide: wide.into_boxed_slice(),
             root: root_index,
             source: Arc::clone(self.source),
             decoded: Box::from(scratch.decoded.as_str()),
             tags: scratch.tags.drain(..).collect(),
         };
+        // Every test, proptest and fuzz target that builds a tree checks the packing.
+        debug_assert!(scratch
+            .slots
+            .iter()
+            .enumerate()
+            .all(|(i, slot)| tree.slot(to_u32(i)) == *slot));
         scratch.clear();
         tree
     }
@@ -303,11 +402,35 @@ impl Tree {
 
     /// The node of slot `index` (as [`Node::index`] gave it).
     pub fn node(&self, index: u32) -> Node<'_> {
-        let slot = self.slots[index as usize];
         Node {
             tree: self,
             index,
-            span: slot.span(),
+            span: self.slot(index).span(),
+        }
+    }
+
+    /// Slot `index` as it was built.
+    #[inline]
+    fn slot(&self, index: u32) -> Slot {
+        let packed = self.slots[index as usize];
+        let flags = packed.meta & FLAG_BITS;
+        let payload = packed.meta >> PACKED_SHIFT;
+        if packed.meta & WIDE == 0 {
+            let quote = Slot::quote_width(packed.meta & KIND_BITS);
+            Slot {
+                start: packed.start,
+                end: packed.start + payload + 2 * quote,
+                data: packed.start + quote,
+                meta: flags | (payload << LEN_SHIFT),
+            }
+        } else {
+            let wide = self.wide[payload as usize];
+            Slot {
+                start: packed.start,
+                end: wide.end,
+                data: wide.data,
+                meta: flags | (wide.len << LEN_SHIFT),
+            }
         }
     }
 }
@@ -375,7 +498,7 @@ pub struct ScalarRef<'t> {
 
 impl<'t> Node<'t> {
     fn slot(self) -> Slot {
-        self.tree.slots[self.index as usize]
+        self.tree.slot(self.index)
     }
 
     /// The tree this node belongs to.
@@ -500,7 +623,13 @@ impl<'t> Node<'t> {
         let mut at = first + 2 * slot.len();
         while at > first {
             at -= 2;
-            let k = slots[at];
+            // Nearly every key packs, and its length is in its packed slot: compared before
+            // the slot is unpacked.
+            let packed = slots[at];
+            if packed.meta & WIDE == 0 && (packed.meta >> PACKED_SHIFT) as usize != key.len() {
+                continue;
+            }
+            let k = self.tree.slot(to_u32(at));
             if k.len() == key.len()
                 && k.is_scalar()
                 && crate::names::same_name(self.bytes_of(k), key.as_bytes())
@@ -705,7 +834,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slots_are_16_bytes() {
-        assert_eq!(std::mem::size_of::<Slot>(), 16);
+    fn slots_are_8_bytes_and_wide_ones_12_more() {
+        assert_eq!(std::mem::size_of::<Packed>(), 8);
+        assert_eq!(std::mem::size_of::<Wide>(), 12);
     }
 }
