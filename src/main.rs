@@ -1,6 +1,9 @@
 /// mimalloc: the model is millions of small allocations (YAML scalars, entries, nginx
 /// directives); glibc's malloc rounds each up to 32 bytes with a header, mimalloc packs them in
 /// size classes without one. See bench/results.md for the peak-memory and time difference.
+/// `--features system-allocator` builds with glibc's, for heap profilers that see only
+/// `malloc` (valgrind's DHAT and massif; see bench/README.md).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
