@@ -156,6 +156,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Renumber every file the finding points into: the findings of one batch of a run, whose
+    /// files take their places among all the run's files ([`crate::batch`]). `new_id` must keep
+    /// the order of ids (fix edits stay sorted).
+    pub fn renumber_files(&mut self, new_id: impl Fn(FileId) -> FileId) {
+        self.primary.file = new_id(self.primary.file);
+        for label in &mut self.related {
+            label.location.file = new_id(label.location.file);
+        }
+        for edit in self.fix.iter_mut().flat_map(|fix| &mut fix.edits) {
+            edit.file = new_id(edit.file);
+        }
+    }
+
     pub fn new(
         rule: &'static str,
         level: Level,

@@ -6,6 +6,7 @@
 //! [`report`] and [`fix`] consume them.
 
 pub mod baseline;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

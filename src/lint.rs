@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::batch::{self, Batching};
 use crate::config::{partial_repo_level, ConfigError, Resolved, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, DiscoverOptions, FileKind, Skipped};
@@ -14,7 +15,7 @@ use crate::load::{self, Input, Limits};
 use crate::model::Workspace;
 use crate::rules;
 use crate::settings::Settings;
-use crate::source::{FileId, SourceFile};
+use crate::source::{to_u32, FileId, SourceFile};
 use crate::suppress;
 
 /// What to lint and how.
@@ -42,6 +43,8 @@ pub struct LintOptions {
     pub report_only: Option<Vec<PathBuf>>,
     /// How the model is freed once the findings are out.
     pub free_model: FreeModel,
+    /// Whether a large run is linted in batches of unrelated files ([`batch`]).
+    pub batching: Batching,
 }
 
 impl LintOptions {
@@ -58,6 +61,7 @@ impl LintOptions {
             config: None,
             report_only: None,
             free_model: FreeModel::InBackground,
+            batching: Batching::Auto,
         }
     }
 }
@@ -202,8 +206,110 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         settings
     };
     timer.phase("settings");
-    let mut loaded = load::load(inputs, &options.root, &options.limits);
-    timer.phase("load");
+    // Batches only where the whole repository is the context: a pre-commit run reports a few
+    // files, and standard input may be a rendering of several sources.
+    let planned = if options.stdin.is_none() && options.report_only.is_none() {
+        batch::plan(inputs, &options.limits, options.batching)
+    } else {
+        Err(inputs)
+    };
+    let (files, mut diagnostics) = match planned {
+        Err(inputs) => {
+            let loaded = load::load(inputs, &options.root, &options.limits);
+            timer.phase("load");
+            lint_loaded(
+                loaded,
+                options,
+                enabled,
+                &mut settings_of_dir,
+                &mut timer,
+                options.free_model,
+            )
+        }
+        Ok(batches) => {
+            timer.phase("plan");
+            let mut batch_files: Vec<Vec<SourceFile>> = Vec::with_capacity(batches.len());
+            let mut batch_findings: Vec<Vec<Diagnostic>> = Vec::with_capacity(batches.len());
+            let mut quiet = PhaseTimer(None);
+            for batch in batches {
+                let loaded = load::load(batch, &options.root, &options.limits);
+                // Each batch's model goes before the next is built: that is the point.
+                // Freed beside the next batch; freeing first would leave a core idle.
+                let free = match options.free_model {
+                    FreeModel::Now => FreeModel::Now,
+                    FreeModel::InBackground | FreeModel::Never => FreeModel::InBackground,
+                };
+                let (files, found) = lint_loaded(
+                    loaded,
+                    options,
+                    enabled,
+                    &mut settings_of_dir,
+                    &mut quiet,
+                    free,
+                );
+                batch_files.push(files);
+                batch_findings.push(found);
+            }
+            timer.phase(&format!("{} batches", batch_files.len()));
+            merge_batches(batch_files, batch_findings)
+        }
+    };
+    sort(&mut diagnostics, &files);
+    timer.phase("sort");
+    LintResult {
+        files,
+        diagnostics,
+        skipped: discovered.skipped,
+        config_errors,
+    }
+}
+
+/// The files of all batches in the order a run in one piece has them (path order, as the
+/// inputs were sorted), and the batches' findings renumbered to point into them.
+fn merge_batches(
+    batch_files: Vec<Vec<SourceFile>>,
+    batch_findings: Vec<Vec<Diagnostic>>,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    // Batch `b`'s file `i` is number `first[b] + i` of the batches' files laid end to end.
+    let mut first = Vec::with_capacity(batch_files.len());
+    let mut count = 0;
+    for files in &batch_files {
+        first.push(count);
+        count += files.len();
+    }
+    let mut files: Vec<(Vec<u8>, usize, SourceFile)> = batch_files
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(end_to_end, file)| (discover::path_sort_key(&file.path), end_to_end, file))
+        .collect();
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut new_id = vec![FileId(0); files.len()];
+    for (new, (_, end_to_end, _)) in files.iter().enumerate() {
+        new_id[*end_to_end] = FileId(to_u32(new));
+    }
+    let mut diagnostics = Vec::with_capacity(batch_findings.iter().map(Vec::len).sum());
+    for (mut found, base) in batch_findings.into_iter().zip(first) {
+        found
+            .par_iter_mut()
+            .for_each(|d| d.renumber_files(|f| new_id[base + f.0 as usize]));
+        diagnostics.extend(found);
+    }
+    let files = files.into_iter().map(|(_, _, file)| file).collect();
+    (files, diagnostics)
+}
+
+/// Everything after loading, for one loaded set of files (the whole run, or one batch): the
+/// model, the rules, settings and suppressions. The findings point into the files returned.
+fn lint_loaded(
+    mut loaded: load::Loaded,
+    options: &LintOptions,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
+    settings_of_dir: &mut dyn FnMut(&Path) -> DirSettings,
+    timer: &mut PhaseTimer,
+    free_model: FreeModel,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let resolver = options.config.as_deref();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut comments = suppress::collect_comments(&loaded);
     // Files come in path order: the files of a directory are consecutive and share settings.
@@ -279,19 +385,12 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         crate::rendered::map_rendered_sources(&mut diagnostics, &mut ws.files, name, &options.root);
     }
     let files = std::mem::take(&mut ws.files);
-    match options.free_model {
+    match free_model {
         FreeModel::InBackground => drop_in_background(ws),
         FreeModel::Now => drop(ws),
         FreeModel::Never => std::mem::forget(ws),
     }
-    sort(&mut diagnostics, &files);
-    timer.phase("sort");
-    LintResult {
-        files,
-        diagnostics,
-        skipped: discovered.skipped,
-        config_errors,
-    }
+    (files, diagnostics)
 }
 
 /// Keep the findings whose primary location is in one of `only` (compared canonically, so

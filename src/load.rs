@@ -107,8 +107,8 @@ const STOCK_NGINX_FILES: &[&str] = &[
     "win-utf",
 ];
 
-pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
-    let mut loaded = Loaded::default();
+/// Keep the first `limits.max_files` inputs, and say so when that leaves some out.
+pub fn truncate_to_limit(inputs: &mut Vec<Input>, limits: &Limits) {
     if inputs.len() > limits.max_files {
         eprintln!(
             "lint-manifests: {} files found, linting the first {} (raise `limits.max-files`)",
@@ -117,6 +117,11 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
         );
         inputs.truncate(limits.max_files);
     }
+}
+
+pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    truncate_to_limit(&mut inputs, limits);
     let results: Vec<(bool, SourceFile, Parsed)> = inputs
         .into_par_iter()
         .map(|input| {
@@ -241,6 +246,53 @@ fn read_and_parse(input: Input, limits: &Limits) -> (SourceFile, Parsed) {
         },
     };
     (SourceFile::shared(path, text), parsed)
+}
+
+/// Read an input's bytes into its `content`, for [`load`] to take from there. A file that
+/// cannot be read, or is too large, is left to [`load`], which reads it again and says why.
+pub(crate) fn prefetch(input: &mut Input, limits: &Limits) {
+    if input.content.is_none() {
+        if let Ok(Ok(bytes)) = read_limited(&input.path, limits.max_file_size) {
+            input.content = Some(bytes);
+        }
+    }
+}
+
+/// Parse a manifest input the way [`load`] will, and hand its documents to `look` (for
+/// [`crate::batch`], which places files before the run). The bytes read stay in
+/// `input.content`, so the run reads each file once. `None` for anything [`load`] would not
+/// parse as a manifest (nginx files, unreadable, binary, too large, not UTF-8, templates,
+/// syntax errors, YAML without resources): [`load`] reports those as it always does.
+pub(crate) fn peek_manifest<T>(
+    input: &mut Input,
+    limits: &Limits,
+    look: impl FnOnce(yaml::YamlStream) -> T,
+) -> Option<T> {
+    if input.kind != FileKind::Manifest {
+        return None;
+    }
+    prefetch(input, limits);
+    let bytes = input.content.take()?;
+    let binary = memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some();
+    if bytes.len() as u64 > limits.max_file_size || binary {
+        input.content = Some(bytes);
+        return None;
+    }
+    let text: SharedText = match String::from_utf8(bytes) {
+        Ok(text) => Arc::new(text),
+        Err(e) => {
+            input.content = Some(e.into_bytes());
+            return None;
+        }
+    };
+    let looked = match parse_manifest(&input.path, &text, input.explicit, limits) {
+        Parsed::Manifest(stream) => Some(look(stream)),
+        _ => None,
+    };
+    // The trees are gone: the text is the input's again (moved back, not copied).
+    let text = Arc::try_unwrap(text).unwrap_or_else(|shared| shared.as_str().to_owned());
+    input.content = Some(text.into_bytes());
+    looked
 }
 
 /// Read a file whose size is at most `max` (`Err(size)` when larger) with the fewest system

@@ -265,6 +265,15 @@ impl CachedPath {
     }
 }
 
+/// Whether a ConfigMap of this name is the ingress-nginx controller's (its `data` holds the
+/// defaults of every Ingress the controller serves, in any namespace).
+pub fn is_ingress_nginx_controller_config(name: &str) -> bool {
+    matches!(
+        name,
+        "ingress-nginx-controller" | "nginx-configuration" | "nginx-ingress-controller"
+    ) || name.starts_with("ingress-nginx")
+}
+
 /// A Service's ports, in order (read once per Service).
 pub fn service_ports(service: &Resource) -> &[ServicePort] {
     service

@@ -165,14 +165,7 @@ impl Workspace {
         // One task per file; ids are given in file order afterwards.
         let per_file: Vec<Vec<Resource>> = manifests
             .into_par_iter()
-            .map(|(file, stream)| {
-                let mut found = Vec::with_capacity(stream.documents.len());
-                for document in stream.documents {
-                    let tree = Arc::new(document.tree);
-                    collect_resources(file, &tree, tree.root(), &mut found);
-                }
-                found
-            })
+            .map(|(file, stream)| resources_in(file, stream))
             .collect();
         let mut resources = Vec::with_capacity(per_file.iter().map(Vec::len).sum());
         for found in per_file {
@@ -325,8 +318,9 @@ impl Workspace {
             }
         }
         // App directories first, numbered in order of appearance; then one group per other
-        // file, numbered after them so the two never collide.
-        let first_file_group = to_u32(files_per_dir.len());
+        // file, numbered after every directory number there can be (there are fewer
+        // directories than files), so the two never collide.
+        let first_file_group = to_u32(self.files.len());
         let mut dir_group: HashMap<&OsStr, u32> = HashMap::new();
         self.files
             .iter()
@@ -434,6 +428,17 @@ impl Index {
 
 /// A document is a resource when it has `apiVersion` and `kind`; a `List` contributes its
 /// items.
+/// The resources of one file's documents (the items of a `List` each on their own), numbered
+/// `ResId(0)` until the workspace numbers them.
+pub fn resources_in(file: FileId, stream: crate::parse::yaml::YamlStream) -> Vec<Resource> {
+    let mut found = Vec::with_capacity(stream.documents.len());
+    for document in stream.documents {
+        let tree = Arc::new(document.tree);
+        collect_resources(file, &tree, tree.root(), &mut found);
+    }
+    found
+}
+
 fn collect_resources(file: FileId, tree: &Arc<Tree>, root: Node<'_>, out: &mut Vec<Resource>) {
     let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
     let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");

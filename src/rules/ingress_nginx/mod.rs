@@ -195,12 +195,8 @@ pub fn path_text(path: Option<&Spanned<String>>) -> String {
 /// The ingress-nginx controller's ConfigMap, when the linted set has it: its `data` holds the
 /// global defaults (`proxy-read-timeout`, `allow-snippet-annotations`).
 pub fn controller_config(ws: &Workspace) -> Option<&Resource> {
-    ws.of_kind("ConfigMap").find(|c| {
-        matches!(
-            c.name.as_str(),
-            "ingress-nginx-controller" | "nginx-configuration" | "nginx-ingress-controller"
-        ) || c.name.starts_with("ingress-nginx")
-    })
+    ws.of_kind("ConfigMap")
+        .find(|c| k8s::is_ingress_nginx_controller_config(&c.name))
 }
 
 /// Seconds of an ingress-nginx timeout value, reading a unit if one was (wrongly) written.
