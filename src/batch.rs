@@ -24,7 +24,8 @@
 //! does not name its namespace (links are lenient with those, so it may be linked to any
 //! namespace), when it holds an IngressClass or the ingress-nginx controller's ConfigMap (both
 //! apply to Ingresses of every namespace), a Service whose name is not a DNS label (the word
-//! match above relies on it), or a file that is not a manifest (nginx files are linked by their
+//! match above relies on it; a BackendConfig whose name is not a DNS subdomain, likewise), or
+//! a file that is not a manifest (nginx files are linked by their
 //! paths and `include`s). Finding where the groups are takes a second YAML parse of every file
 //! (the trees of the first are dropped as soon as they are read).
 //! `tests/batches_agree.rs` checks that a batched run reports exactly what a run in one piece
@@ -157,9 +158,17 @@ fn place_of(resources: &[Resource]) -> Place {
                 if value.contains('\\') {
                     return Place::Whole;
                 }
-                mentions.extend(words(value).map(|w| key(Key::BackendConfig, w)));
+                mentions.extend(
+                    value
+                        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.')))
+                        .filter(|w| !w.is_empty())
+                        .map(|w| key(Key::BackendConfig, w)),
+                );
             }
         } else if r.is("BackendConfig") {
+            if !is_dns_subdomain(&r.name) {
+                return Place::Whole;
+            }
             names.push(key(Key::BackendConfig, &r.name));
         } else if r.is("ConfigMap") {
             for text in scalars(r.node()) {
@@ -193,12 +202,14 @@ fn key(kind: Key, name: &str) -> u64 {
     foldhash::fast::FixedState::with_seed(0).hash_one((kind, name))
 }
 
-/// The words of a text: runs of letters, digits, `-` and `_`. A Service name (a DNS label)
-/// that nginx reaches is one of them: the model takes a host's name up to the first `.`, `:`
-/// or `/`, after `://` or the start of an argument, and a DNS label has no escapes to undo.
+/// The words of a text that could be Service names: runs of letters, digits, `-` and `_`
+/// that are DNS labels. A Service name that nginx reaches is one of them: the model takes a
+/// host's name up to the first `.`, `:` or `/`, after `://` or the start of an argument, and a
+/// DNS label has no escapes to undo. (Most words of an nginx config are not DNS labels:
+/// `proxy_pass`, `X-Forwarded-For`, `3600s`, `$host`; they are never hashed.)
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .filter(|w| !w.is_empty())
+        .filter(|w| is_dns_label(w))
 }
 
 /// Every scalar's text under `node` (a ConfigMap: its nginx may be in any value).
@@ -218,16 +229,40 @@ fn scalars(node: Node<'_>) -> Vec<&str> {
     out
 }
 
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters: what a Service name must be.
+/// DNS labels of digits, lowercase letters and `-` joined by dots, at most 253 characters:
+/// what a BackendConfig name must be (an RFC 1123 subdomain).
+fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            let bytes = label.as_bytes();
+            match (bytes.first(), bytes.last()) {
+                (Some(first), Some(last)) => {
+                    first != &b'-'
+                        && last != &b'-'
+                        && bytes
+                            .iter()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+                }
+                _ => false,
+            }
+        })
+}
+
+/// `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63 characters: what a Service name must be (an RFC
+/// 1035 label).
 fn is_dns_label(name: &str) -> bool {
     let bytes = name.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        && bytes[0] != b'-'
-        && bytes[bytes.len() - 1] != b'-'
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => {
+            first.is_ascii_lowercase()
+                && last != &b'-'
+                && bytes.len() <= 63
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        }
+        _ => false,
+    }
 }
 
 /// The inputs grouped (indices, ascending) so that no key and no directory is shared by two
@@ -333,6 +368,65 @@ impl DisjointSets {
         // The smaller index is the root: a group is named by its first file.
         if a != b {
             self.parent[a.max(b)] = a.min(b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_are_rfc_1035_labels() {
+        for name in ["chat", "a", "chat-api-2", &"a".repeat(63)] {
+            assert!(is_dns_label(name), "{name}");
+        }
+        for name in [
+            "",
+            "2chat",
+            "-chat",
+            "chat-",
+            "Chat",
+            "chat_api",
+            "chat.api",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_dns_label(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn backend_config_names_are_rfc_1123_subdomains() {
+        for name in ["chat-config", "2fa", "team.shared", "a.b-c.d"] {
+            assert!(is_dns_subdomain(name), "{name}");
+        }
+        for name in [
+            "",
+            "Shared",
+            "a..b",
+            ".a",
+            "a.",
+            "-a",
+            "a-.b",
+            "a_b",
+            &"a".repeat(254),
+        ] {
+            assert!(!is_dns_subdomain(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn words_are_the_hosts_nginx_names() {
+        let conf = "proxy_pass http://chat.team-b.svc:3000/x; server api:80; set $u \"web\";";
+        let found: Vec<&str> = words(conf).collect();
+        for host in [
+            "chat", "team-b", "svc", "api", "web", "http", "set", "x", "u",
+        ] {
+            assert!(found.contains(&host), "{host} in {found:?}");
+        }
+        // Not Service names: never hashed.
+        for other in ["proxy_pass", "3000", "80", "$u"] {
+            assert!(!found.contains(&other), "{other} in {found:?}");
         }
     }
 }

@@ -217,11 +217,12 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         Err(inputs) => {
             let loaded = load::load(inputs, &options.root, &options.limits);
             timer.phase("load");
+            let per_file = settings_per_file(&loaded.files, &mut settings_of_dir);
             lint_loaded(
                 loaded,
+                per_file,
                 options,
                 enabled,
-                &mut settings_of_dir,
                 &mut timer,
                 options.free_model,
             )
@@ -230,23 +231,29 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             timer.phase("plan");
             let mut batch_files: Vec<Vec<SourceFile>> = Vec::with_capacity(batches.len());
             let mut batch_findings: Vec<Vec<Diagnostic>> = Vec::with_capacity(batches.len());
-            let mut quiet = PhaseTimer(None);
-            for batch in batches {
-                let loaded = load::load(batch, &options.root, &options.limits);
-                // Each batch's model goes before the next is built: that is the point.
-                // Freed beside the next batch; freeing first would leave a core idle.
-                let free = match options.free_model {
-                    FreeModel::Now => FreeModel::Now,
-                    FreeModel::InBackground | FreeModel::Never => FreeModel::InBackground,
-                };
-                let (files, found) = lint_loaded(
-                    loaded,
-                    options,
-                    enabled,
-                    &mut settings_of_dir,
-                    &mut quiet,
-                    free,
+            // Each batch's model goes before the next is built: that is the point. It is freed
+            // beside the next batch; freeing first would leave a core idle.
+            let free = match options.free_model {
+                FreeModel::Now => FreeModel::Now,
+                FreeModel::InBackground | FreeModel::Never => FreeModel::InBackground,
+            };
+            let mut batches = batches.into_iter();
+            let mut loaded = batches
+                .next()
+                .map(|batch| load::load(batch, &options.root, &options.limits));
+            while let Some(current) = loaded.take() {
+                let per_file = settings_per_file(&current.files, &mut settings_of_dir);
+                let next = batches.next();
+                // The next batch is parsed while this one is linted: the serial steps between
+                // the parallel ones of a batch would leave a core idle.
+                let ((files, found), next) = rayon::join(
+                    || {
+                        let mut quiet = PhaseTimer(None);
+                        lint_loaded(current, per_file, options, enabled, &mut quiet, free)
+                    },
+                    || next.map(|batch| load::load(batch, &options.root, &options.limits)),
                 );
+                loaded = next;
                 batch_files.push(files);
                 batch_findings.push(found);
             }
@@ -299,23 +306,15 @@ fn merge_batches(
     (files, diagnostics)
 }
 
-/// Everything after loading, for one loaded set of files (the whole run, or one batch): the
-/// model, the rules, settings and suppressions. The findings point into the files returned.
-fn lint_loaded(
-    mut loaded: load::Loaded,
-    options: &LintOptions,
-    enabled: &(dyn Fn(&str) -> bool + Sync),
+/// The settings of each loaded file. Files come in path order: the files of a directory are
+/// consecutive and share settings.
+fn settings_per_file(
+    files: &[SourceFile],
     settings_of_dir: &mut dyn FnMut(&Path) -> DirSettings,
-    timer: &mut PhaseTimer,
-    free_model: FreeModel,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let resolver = options.config.as_deref();
-    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let mut comments = suppress::collect_comments(&loaded);
-    // Files come in path order: the files of a directory are consecutive and share settings.
+) -> Vec<Option<Arc<Resolved>>> {
     let mut last: Option<(&Path, Option<Arc<Resolved>>)> = None;
-    let mut per_file: Vec<Option<Arc<Resolved>>> = Vec::with_capacity(loaded.files.len());
-    for file in &loaded.files {
+    let mut per_file: Vec<Option<Arc<Resolved>>> = Vec::with_capacity(files.len());
+    for file in files {
         let dir = written_dir(&file.path);
         let settings = match &last {
             Some((known, settings)) if known.as_os_str() == dir.as_os_str() => settings.clone(),
@@ -324,6 +323,22 @@ fn lint_loaded(
         last = Some((dir, settings.clone()));
         per_file.push(settings);
     }
+    per_file
+}
+
+/// Everything after loading, for one loaded set of files (the whole run, or one batch): the
+/// model, the rules, settings and suppressions. The findings point into the files returned.
+fn lint_loaded(
+    mut loaded: load::Loaded,
+    per_file: Vec<Option<Arc<Resolved>>>,
+    options: &LintOptions,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
+    timer: &mut PhaseTimer,
+    free_model: FreeModel,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let resolver = options.config.as_deref();
+    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
+    let mut comments = suppress::collect_comments(&loaded);
     // A pre-commit run reports the files it was given: the model needs only what can change
     // findings there (the walk of the project found the rest, which is context).
     let reported: Option<foldhash::HashSet<FileId>> = options

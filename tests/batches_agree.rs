@@ -21,7 +21,7 @@ use proptest::prelude::*;
 
 const NAMESPACES: [&str; 5] = ["team-a", "team-b", "team-c", "team-d", "team-e"];
 const SERVICES: [&str; 6] = ["chat", "api", "web", "auth", "feed", "jobs"];
-const BACKEND_CONFIGS: [&str; 2] = ["chat-config", "shared"];
+const BACKEND_CONFIGS: [&str; 3] = ["chat-config", "shared", "team.shared"];
 
 /// One app directory: a Service, its BackendConfig, a Deployment, an Ingress and a ConfigMap
 /// with nginx that proxies to some Service, by bare name or `name.namespace`.
