@@ -218,25 +218,19 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             let loaded = load::load(inputs, &options.root, &options.limits);
             timer.phase("load");
             let per_file = settings_per_file(&loaded.files, &mut settings_of_dir);
-            lint_loaded(
-                loaded,
-                per_file,
-                options,
-                enabled,
-                &mut timer,
-                options.free_model,
-            )
+            let (files, diagnostics, ws) =
+                lint_loaded(loaded, per_file, options, enabled, &mut timer);
+            match options.free_model {
+                FreeModel::InBackground => drop_in_background(ws),
+                FreeModel::Now => drop(ws),
+                FreeModel::Never => std::mem::forget(ws),
+            }
+            (files, diagnostics)
         }
         Ok(batches) => {
             timer.phase("plan");
             let mut batch_files: Vec<Vec<SourceFile>> = Vec::with_capacity(batches.len());
             let mut batch_findings: Vec<Vec<Diagnostic>> = Vec::with_capacity(batches.len());
-            // Each batch's model goes before the next is built: that is the point. It is freed
-            // beside the next batch; freeing first would leave a core idle.
-            let free = match options.free_model {
-                FreeModel::Now => FreeModel::Now,
-                FreeModel::InBackground | FreeModel::Never => FreeModel::InBackground,
-            };
             let mut batches = batches.into_iter();
             let mut loaded = batches
                 .next()
@@ -246,13 +240,21 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
                 let next = batches.next();
                 // The next batch is parsed while this one is linted: the serial steps between
                 // the parallel ones of a batch would leave a core idle.
-                let ((files, found), next) = rayon::join(
+                let ((files, found, ws), next) = rayon::join(
                     || {
                         let mut quiet = PhaseTimer(None);
-                        lint_loaded(current, per_file, options, enabled, &mut quiet, free)
+                        lint_loaded(current, per_file, options, enabled, &mut quiet)
                     },
                     || next.map(|batch| load::load(batch, &options.root, &options.limits)),
                 );
+                // Each batch's model goes before the next is built: that is the point. It is
+                // freed by the pool beside the next batch (freeing first would leave a core
+                // idle), on the threads that allocated it (mimalloc frees a block of another
+                // thread's page through a queue that thread must drain).
+                match options.free_model {
+                    FreeModel::Now => drop(ws),
+                    FreeModel::InBackground | FreeModel::Never => rayon::spawn(move || drop(ws)),
+                }
                 loaded = next;
                 batch_files.push(files);
                 batch_findings.push(found);
@@ -327,15 +329,15 @@ fn settings_per_file(
 }
 
 /// Everything after loading, for one loaded set of files (the whole run, or one batch): the
-/// model, the rules, settings and suppressions. The findings point into the files returned.
+/// model, the rules, settings and suppressions. The findings point into the files returned;
+/// the model, without its files, is returned for the caller to free as it sees fit.
 fn lint_loaded(
     mut loaded: load::Loaded,
     per_file: Vec<Option<Arc<Resolved>>>,
     options: &LintOptions,
     enabled: &(dyn Fn(&str) -> bool + Sync),
     timer: &mut PhaseTimer,
-    free_model: FreeModel,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+) -> (Vec<SourceFile>, Vec<Diagnostic>, Workspace) {
     let resolver = options.config.as_deref();
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut comments = suppress::collect_comments(&loaded);
@@ -400,12 +402,7 @@ fn lint_loaded(
         crate::rendered::map_rendered_sources(&mut diagnostics, &mut ws.files, name, &options.root);
     }
     let files = std::mem::take(&mut ws.files);
-    match free_model {
-        FreeModel::InBackground => drop_in_background(ws),
-        FreeModel::Now => drop(ws),
-        FreeModel::Never => std::mem::forget(ws),
-    }
-    (files, diagnostics)
+    (files, diagnostics, ws)
 }
 
 /// Keep the findings whose primary location is in one of `only` (compared canonically, so
