@@ -208,8 +208,27 @@ fn key(kind: Key, name: &str) -> u64 {
 /// DNS label has no escapes to undo. (Most words of an nginx config are not DNS labels:
 /// `proxy_pass`, `X-Forwarded-For`, `3600s`, `$host`; they are never hashed.)
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .filter(|w| is_dns_label(w))
+    // Bytes, not chars: a ConfigMap's text is most of what the planner reads, and a word is
+    // ASCII (any other byte ends one, at a character boundary).
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            while at < bytes.len() && !is_word_byte(bytes[at]) {
+                at += 1;
+            }
+            let start = at;
+            while at < bytes.len() && is_word_byte(bytes[at]) {
+                at += 1;
+            }
+            let word = &text[start..at];
+            if is_dns_label(word) {
+                return Some(word);
+            }
+        }
+        None
+    })
 }
 
 /// Every scalar's text under `node` (a ConfigMap: its nginx may be in any value).
@@ -412,6 +431,26 @@ mod tests {
             &"a".repeat(254),
         ] {
             assert!(!is_dns_subdomain(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn words_split_like_chars_do() {
+        let by_chars = |text: &str| -> Vec<String> {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .filter(|w| is_dns_label(w))
+                .map(String::from)
+                .collect()
+        };
+        for text in [
+            "",
+            "chat",
+            "  chat-api;é chat\u{e9}x ünïcode-ok wörd a_b c--d -e f- 9g h9 ",
+            "proxy_pass http://café.team:80/; server 名前:1; x",
+            "\"web\"'api'{auth}[feed](jobs)",
+        ] {
+            let by_bytes: Vec<String> = words(text).map(String::from).collect();
+            assert_eq!(by_bytes, by_chars(text), "{text:?}");
         }
     }
 
