@@ -45,9 +45,9 @@ use crate::model::{self, Resource};
 use crate::parse::yaml::Node;
 use crate::source::FileId;
 
-/// Below this many files a run is never split: it is small enough to hold whole, and the
-/// second parse would cost more than it saves.
-pub const MIN_FILES: usize = 2_000;
+/// Below this many bytes of input a run is never split: its model fits in a few hundred
+/// megabytes at most, and the second parse would cost more than the smaller working set saves.
+pub const MIN_BYTES: usize = 16 << 20;
 
 /// A batch is closed once its files hold this many bytes: small enough that a batch's model
 /// is a small part of a run's memory, large enough that every batch keeps both cores busy.
@@ -56,7 +56,7 @@ pub const BATCH_BYTES: usize = 2 << 20;
 /// How to split a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Batching {
-    /// In batches of [`BATCH_BYTES`] when the run has [`MIN_FILES`] files or more and can be
+    /// In batches of [`BATCH_BYTES`] when the run reads [`MIN_BYTES`] or more and can be
     /// split.
     #[default]
     Auto,
@@ -93,16 +93,26 @@ pub fn plan(
     limits: &Limits,
     batching: Batching,
 ) -> Result<Vec<Vec<Input>>, Vec<Input>> {
-    let batch_bytes = match batching {
+    let (batch_bytes, min_bytes) = match batching {
         Batching::Never => return Err(inputs),
-        Batching::Auto if inputs.len() < MIN_FILES => return Err(inputs),
-        Batching::Auto => BATCH_BYTES,
-        Batching::Always { batch_bytes } => batch_bytes,
+        Batching::Auto => (BATCH_BYTES, MIN_BYTES),
+        Batching::Always { batch_bytes } => (batch_bytes, 0),
     };
     if inputs.iter().any(|i| i.kind != FileKind::Manifest) {
         return Err(inputs);
     }
     load::truncate_to_limit(&mut inputs, limits);
+    // The run reads every file anyway: read them first, to know the size of the run.
+    inputs
+        .par_iter_mut()
+        .for_each(|input| load::prefetch(input, limits));
+    let bytes: usize = inputs
+        .iter()
+        .map(|i| i.content.as_ref().map_or(0, Vec::len))
+        .sum();
+    if bytes < min_bytes {
+        return Err(inputs);
+    }
     // Once one file rules a split out, the others are only read (the run needs their bytes).
     let whole = AtomicBool::new(false);
     let places: Vec<Place> = inputs
