@@ -43,7 +43,7 @@ use crate::model::k8s;
 use crate::model::links::BACKEND_CONFIG_KEYS;
 use crate::model::{self, Resource};
 use crate::parse::yaml::Node;
-use crate::source::FileId;
+use crate::source::{to_u32, FileId};
 
 /// Below this many bytes of input a run is never split: its model fits in a few hundred
 /// megabytes at most, and the second parse would cost more than the smaller working set saves.
@@ -86,13 +86,19 @@ enum Place {
     Whole,
 }
 
-/// The inputs in batches, each in path order, or all of them back (with what was read kept in
-/// their `content`) when the run is linted in one piece.
+/// One batch: its inputs in path order, and the position of each among all the run's inputs.
+pub struct Batch {
+    pub inputs: Vec<Input>,
+    pub positions: Vec<u32>,
+}
+
+/// The inputs in batches, or all of them back (with what was read kept in their `content`)
+/// when the run is linted in one piece.
 pub fn plan(
     mut inputs: Vec<Input>,
     limits: &Limits,
     batching: Batching,
-) -> Result<Vec<Vec<Input>>, Vec<Input>> {
+) -> Result<Vec<Batch>, Vec<Input>> {
     let (batch_bytes, min_bytes) = match batching {
         Batching::Never => return Err(inputs),
         Batching::Auto => (BATCH_BYTES, MIN_BYTES),
@@ -351,7 +357,7 @@ fn groups(inputs: &[Input], places: &[Place]) -> Vec<Vec<usize>> {
 }
 
 /// Groups into batches of about `batch_bytes`, each batch's inputs in path order.
-fn pack(inputs: Vec<Input>, groups: Vec<Vec<usize>>, batch_bytes: usize) -> Vec<Vec<Input>> {
+fn pack(inputs: Vec<Input>, groups: Vec<Vec<usize>>, batch_bytes: usize) -> Vec<Batch> {
     let mut batch_of = vec![0usize; inputs.len()];
     let mut batches = 0;
     let mut bytes = 0;
@@ -365,9 +371,15 @@ fn pack(inputs: Vec<Input>, groups: Vec<Vec<usize>>, batch_bytes: usize) -> Vec<
             bytes += inputs[i].content.as_ref().map_or(0, Vec::len);
         }
     }
-    let mut out: Vec<Vec<Input>> = (0..batches).map(|_| Vec::new()).collect();
-    for (input, batch) in inputs.into_iter().zip(batch_of) {
-        out[batch].push(input);
+    let mut out: Vec<Batch> = (0..batches)
+        .map(|_| Batch {
+            inputs: Vec::new(),
+            positions: Vec::new(),
+        })
+        .collect();
+    for (position, (input, batch)) in inputs.into_iter().zip(batch_of).enumerate() {
+        out[batch].inputs.push(input);
+        out[batch].positions.push(to_u32(position));
     }
     out
 }

@@ -229,38 +229,57 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         }
         Ok(batches) => {
             timer.phase("plan");
-            let mut batch_files: Vec<Vec<SourceFile>> = Vec::with_capacity(batches.len());
-            let mut batch_findings: Vec<Vec<Diagnostic>> = Vec::with_capacity(batches.len());
+            let mut done: Vec<BatchDone> = Vec::with_capacity(batches.len());
+            let load_batch = |batch: batch::Batch| {
+                let loaded = load::load(batch.inputs, &options.root, &options.limits);
+                // Where each file stands among all the run's inputs, for the merge.
+                let positions: Vec<u32> = loaded
+                    .input_of_file
+                    .iter()
+                    .map(|&i| batch.positions[i as usize])
+                    .collect();
+                (loaded, positions)
+            };
             let mut batches = batches.into_iter();
-            let mut loaded = batches
-                .next()
-                .map(|batch| load::load(batch, &options.root, &options.limits));
-            while let Some(current) = loaded.take() {
+            let mut loaded = batches.next().map(load_batch);
+            // The model of the batch before, freed beside this one.
+            let mut previous: Option<Workspace> = None;
+            while let Some((current, positions)) = loaded.take() {
                 let per_file = settings_per_file(&current.files, &mut settings_of_dir);
                 let next = batches.next();
-                // The next batch is parsed while this one is linted: the serial steps between
-                // the parallel ones of a batch would leave a core idle.
+                let to_free = previous.take();
+                // While a batch is linted, the model before it is freed and the next batch is
+                // parsed: the serial steps between the parallel ones of a batch would leave a
+                // core idle. At most three batches are in memory: that is the point.
                 let ((files, found, ws), next) = rayon::join(
                     || {
                         let mut quiet = PhaseTimer(None);
                         lint_loaded(current, per_file, options, enabled, &mut quiet)
                     },
-                    || next.map(|batch| load::load(batch, &options.root, &options.limits)),
+                    || {
+                        drop(to_free);
+                        next.map(load_batch)
+                    },
                 );
-                // Each batch's model goes before the next is built: that is the point. It is
-                // freed by the pool beside the next batch (freeing first would leave a core
-                // idle), on the threads that allocated it (mimalloc frees a block of another
-                // thread's page through a queue that thread must drain).
                 match options.free_model {
                     FreeModel::Now => drop(ws),
-                    FreeModel::InBackground | FreeModel::Never => rayon::spawn(move || drop(ws)),
+                    FreeModel::InBackground | FreeModel::Never => previous = Some(ws),
                 }
                 loaded = next;
-                batch_files.push(files);
-                batch_findings.push(found);
+                done.push(BatchDone {
+                    files,
+                    positions,
+                    findings: found,
+                });
             }
-            timer.phase(&format!("{} batches", batch_files.len()));
-            merge_batches(batch_files, batch_findings)
+            if let Some(ws) = previous {
+                match options.free_model {
+                    FreeModel::Never => std::mem::forget(ws),
+                    _ => drop_in_background(ws),
+                }
+            }
+            timer.phase(&format!("{} batches", done.len()));
+            merge_batches(done)
         }
     };
     sort(&mut diagnostics, &files);
@@ -273,39 +292,49 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     }
 }
 
-/// The files of all batches in the order a run in one piece has them (path order, as the
-/// inputs were sorted), and the batches' findings renumbered to point into them.
-fn merge_batches(
-    batch_files: Vec<Vec<SourceFile>>,
-    batch_findings: Vec<Vec<Diagnostic>>,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    // Batch `b`'s file `i` is number `first[b] + i` of the batches' files laid end to end.
-    let mut first = Vec::with_capacity(batch_files.len());
-    let mut count = 0;
-    for files in &batch_files {
-        first.push(count);
-        count += files.len();
-    }
-    let mut files: Vec<(Vec<u8>, usize, SourceFile)> = batch_files
-        .into_iter()
-        .flatten()
+/// A linted batch: its files, where each stands among the run's inputs, and its findings.
+struct BatchDone {
+    files: Vec<SourceFile>,
+    positions: Vec<u32>,
+    findings: Vec<Diagnostic>,
+}
+
+/// The files of all batches in the order a run in one piece has them (the order of the inputs,
+/// which were sorted by path), and the batches' findings renumbered to point into them.
+fn merge_batches(batches: Vec<BatchDone>) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    // (input position, batch, file in batch), in input order.
+    let mut order: Vec<(u32, u32, u32)> = batches
+        .iter()
         .enumerate()
-        .map(|(end_to_end, file)| (discover::path_sort_key(&file.path), end_to_end, file))
+        .flat_map(|(b, batch)| {
+            batch
+                .positions
+                .iter()
+                .enumerate()
+                .map(move |(i, &position)| (position, to_u32(b), to_u32(i)))
+        })
         .collect();
-    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut new_id = vec![FileId(0); files.len()];
-    for (new, (_, end_to_end, _)) in files.iter().enumerate() {
-        new_id[*end_to_end] = FileId(to_u32(new));
+    order.par_sort_unstable();
+    let mut new_id: Vec<Vec<FileId>> = batches
+        .iter()
+        .map(|b| vec![FileId(0); b.files.len()])
+        .collect();
+    for (new, &(_, b, i)) in order.iter().enumerate() {
+        new_id[b as usize][i as usize] = FileId(to_u32(new));
     }
-    let mut diagnostics = Vec::with_capacity(batch_findings.iter().map(Vec::len).sum());
-    for (mut found, base) in batch_findings.into_iter().zip(first) {
+    let mut diagnostics = Vec::with_capacity(batches.iter().map(|b| b.findings.len()).sum());
+    let mut files: Vec<Option<SourceFile>> = (0..order.len()).map(|_| None).collect();
+    for (batch, new_id) in batches.into_iter().zip(&new_id) {
+        let mut found = batch.findings;
         found
             .par_iter_mut()
-            .for_each(|d| d.renumber_files(|f| new_id[base + f.0 as usize]));
+            .for_each(|d| d.renumber_files(|f| new_id[f.0 as usize]));
         diagnostics.extend(found);
+        for (file, id) in batch.files.into_iter().zip(new_id) {
+            files[id.0 as usize] = Some(file);
+        }
     }
-    let files = files.into_iter().map(|(_, _, file)| file).collect();
-    (files, diagnostics)
+    (files.into_iter().flatten().collect(), diagnostics)
 }
 
 /// The settings of each loaded file. Files come in path order: the files of a directory are

@@ -81,6 +81,9 @@ pub struct Loaded {
     pub explicit: Vec<FileId>,
     /// Files read only because an `include` named them (they are not linted on their own).
     pub included_only: Vec<FileId>,
+    /// For each file read from an input, the input's position among those given to [`load`]
+    /// (files that are not manifests or nginx configs are left out, so the two differ).
+    pub input_of_file: Vec<u32>,
     /// `(file of the include directive, span of the directive)` to what it includes.
     pub includes: HashMap<(FileId, Span), IncludeTarget>,
     pub diagnostics: Vec<Diagnostic>,
@@ -132,7 +135,8 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
         .collect();
     loaded.files.reserve_exact(results.len());
     loaded.manifests.reserve_exact(results.len());
-    for (explicit, file, parsed) in results {
+    loaded.input_of_file.reserve_exact(results.len());
+    for (input, (explicit, file, parsed)) in results.into_iter().enumerate() {
         let id = FileId(to_u32(loaded.files.len()));
         match parsed {
             Parsed::NotAManifest => continue,
@@ -147,6 +151,7 @@ pub fn load(mut inputs: Vec<Input>, root: &Path, limits: &Limits) -> Loaded {
             loaded.explicit.push(id);
         }
         loaded.files.push(file);
+        loaded.input_of_file.push(to_u32(input));
     }
     follow_includes(&mut loaded, root, limits);
     loaded

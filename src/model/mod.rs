@@ -161,6 +161,7 @@ impl Workspace {
             includes,
             diagnostics: _,
             explicit: _,
+            input_of_file: _,
         } = loaded;
         // One task per file; ids are given in file order afterwards.
         let per_file: Vec<Vec<Resource>> = manifests
