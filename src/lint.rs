@@ -229,7 +229,9 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         }
         Ok(batches) => {
             timer.phase("plan");
-            let mut done: Vec<BatchDone> = Vec::with_capacity(batches.len());
+            // Every batch's files and findings, appended as the batches are done (file ids
+            // shifted past the earlier batches'), then put in the run's order at the end.
+            let mut merged = Merged::with_files(batches.iter().map(|b| b.inputs.len()).sum());
             let load_batch = |batch: batch::Batch| {
                 let loaded = load::load(batch.inputs, &options.root, &options.limits);
                 // Where each file stands among all the run's inputs, for the merge.
@@ -240,6 +242,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
                     .collect();
                 (loaded, positions)
             };
+            let count = batches.len();
             let mut batches = batches.into_iter();
             let mut loaded = batches.next().map(load_batch);
             // The model of the batch before, freed beside this one.
@@ -266,11 +269,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
                     FreeModel::InBackground | FreeModel::Never => previous = Some(ws),
                 }
                 loaded = next;
-                done.push(BatchDone {
-                    files,
-                    positions,
-                    findings: found,
-                });
+                merged.add(files, positions, found);
             }
             if let Some(ws) = previous {
                 match options.free_model {
@@ -278,8 +277,8 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
                     _ => drop_in_background(ws),
                 }
             }
-            timer.phase(&format!("{} batches", done.len()));
-            merge_batches(done)
+            timer.phase(&format!("{count} batches"));
+            merged.in_run_order()
         }
     };
     sort(&mut diagnostics, &files);
@@ -292,49 +291,58 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     }
 }
 
-/// A linted batch: its files, where each stands among the run's inputs, and its findings.
-struct BatchDone {
+/// The files and findings of the batches done so far.
+struct Merged {
     files: Vec<SourceFile>,
+    /// Each file's position among the run's inputs.
     positions: Vec<u32>,
     findings: Vec<Diagnostic>,
 }
 
-/// The files of all batches in the order a run in one piece has them (the order of the inputs,
-/// which were sorted by path), and the batches' findings renumbered to point into them.
-fn merge_batches(batches: Vec<BatchDone>) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    // (input position, batch, file in batch), in input order.
-    let mut order: Vec<(u32, u32, u32)> = batches
-        .iter()
-        .enumerate()
-        .flat_map(|(b, batch)| {
-            batch
-                .positions
-                .iter()
-                .enumerate()
-                .map(move |(i, &position)| (position, to_u32(b), to_u32(i)))
-        })
-        .collect();
-    order.par_sort_unstable();
-    let mut new_id: Vec<Vec<FileId>> = batches
-        .iter()
-        .map(|b| vec![FileId(0); b.files.len()])
-        .collect();
-    for (new, &(_, b, i)) in order.iter().enumerate() {
-        new_id[b as usize][i as usize] = FileId(to_u32(new));
-    }
-    let mut diagnostics = Vec::with_capacity(batches.iter().map(|b| b.findings.len()).sum());
-    let mut files: Vec<Option<SourceFile>> = (0..order.len()).map(|_| None).collect();
-    for (batch, new_id) in batches.into_iter().zip(&new_id) {
-        let mut found = batch.findings;
-        found
-            .par_iter_mut()
-            .for_each(|d| d.renumber_files(|f| new_id[f.0 as usize]));
-        diagnostics.extend(found);
-        for (file, id) in batch.files.into_iter().zip(new_id) {
-            files[id.0 as usize] = Some(file);
+impl Merged {
+    fn with_files(capacity: usize) -> Merged {
+        Merged {
+            files: Vec::with_capacity(capacity),
+            positions: Vec::with_capacity(capacity),
+            findings: Vec::new(),
         }
     }
-    (files.into_iter().flatten().collect(), diagnostics)
+
+    /// A batch's files (`positions` among the run's inputs) and its findings, which point into
+    /// them.
+    fn add(&mut self, files: Vec<SourceFile>, positions: Vec<u32>, mut findings: Vec<Diagnostic>) {
+        let offset = to_u32(self.files.len());
+        findings
+            .par_iter_mut()
+            .for_each(|d| d.renumber_files(|f| FileId(f.0 + offset)));
+        self.files.extend(files);
+        self.positions.extend(positions);
+        self.findings.extend(findings);
+    }
+
+    /// The files in the order a run in one piece has them (the order of the inputs, which were
+    /// sorted by path), and the findings renumbered to point into them. In place: the end of a
+    /// run is where its memory peaks.
+    fn in_run_order(mut self) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+        let mut order: Vec<u32> = (0..to_u32(self.files.len())).collect();
+        order.par_sort_unstable_by_key(|&i| self.positions[i as usize]);
+        let mut new_id = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old as usize] = to_u32(new);
+        }
+        self.findings
+            .par_iter_mut()
+            .for_each(|d| d.renumber_files(|f| FileId(new_id[f.0 as usize])));
+        // Each file moves to its new place, one cycle of the permutation at a time.
+        for start in 0..new_id.len() {
+            while new_id[start] as usize != start {
+                let target = new_id[start] as usize;
+                self.files.swap(start, target);
+                new_id.swap(start, target);
+            }
+        }
+        (self.files, self.findings)
+    }
 }
 
 /// The settings of each loaded file. Files come in path order: the files of a directory are
