@@ -264,40 +264,27 @@ fn scalars(node: Node<'_>) -> Vec<&str> {
     out
 }
 
-/// DNS labels of digits, lowercase letters and `-` joined by dots, at most 253 characters:
-/// what a BackendConfig name must be (an RFC 1123 subdomain).
+/// DNS labels joined by dots, at most 253 characters: what a BackendConfig name must be (an
+/// RFC 1123 subdomain).
 fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            let bytes = label.as_bytes();
-            match (bytes.first(), bytes.last()) {
-                (Some(first), Some(last)) => {
-                    first != &b'-'
-                        && last != &b'-'
-                        && bytes
-                            .iter()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-                }
-                _ => false,
-            }
-        })
+    name.len() <= 253 && name.split('.').all(is_rfc_1123_label)
 }
 
-/// `[a-z]([-a-z0-9]*[a-z0-9])?`, at most 63 characters: what a Service name must be (an RFC
-/// 1035 label).
+/// A letter first: what a Service name must be (an RFC 1035 label).
 fn is_dns_label(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        (Some(first), Some(last)) => {
-            first.is_ascii_lowercase()
-                && last != &b'-'
-                && bytes.len() <= 63
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-        }
-        _ => false,
-    }
+    name.starts_with(|c: char| c.is_ascii_lowercase()) && is_rfc_1123_label(name)
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most 63 characters.
+fn is_rfc_1123_label(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }
 
 /// The inputs grouped (indices, ascending) so that no key and no directory is shared by two

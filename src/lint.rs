@@ -220,65 +220,15 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
             let per_file = settings_per_file(&loaded.files, &mut settings_of_dir);
             let (files, diagnostics, ws) =
                 lint_loaded(loaded, per_file, options, enabled, &mut timer);
-            match options.free_model {
-                FreeModel::InBackground => drop_in_background(ws),
-                FreeModel::Now => drop(ws),
-                FreeModel::Never => std::mem::forget(ws),
-            }
+            free(ws, options.free_model);
             (files, diagnostics)
         }
         Ok(batches) => {
             timer.phase("plan");
-            // Every batch's files and findings, appended as the batches are done (file ids
-            // shifted past the earlier batches'), then put in the run's order at the end.
-            let mut merged = Merged::with_files(batches.iter().map(|b| b.inputs.len()).sum());
-            let load_batch = |batch: batch::Batch| {
-                let loaded = load::load(batch.inputs, &options.root, &options.limits);
-                // Where each file stands among all the run's inputs, for the merge.
-                let positions: Vec<u32> = loaded
-                    .input_of_file
-                    .iter()
-                    .map(|&i| batch.positions[i as usize])
-                    .collect();
-                (loaded, positions)
-            };
             let count = batches.len();
-            let mut batches = batches.into_iter();
-            let mut loaded = batches.next().map(load_batch);
-            // The model of the batch before, freed beside this one.
-            let mut previous: Option<Workspace> = None;
-            while let Some((current, positions)) = loaded.take() {
-                let per_file = settings_per_file(&current.files, &mut settings_of_dir);
-                let next = batches.next();
-                let to_free = previous.take();
-                // While a batch is linted, the model before it is freed and the next batch is
-                // parsed: the serial steps between the parallel ones of a batch would leave a
-                // core idle. At most three batches are in memory: that is the point.
-                let ((files, found, ws), next) = rayon::join(
-                    || {
-                        let mut quiet = PhaseTimer(None);
-                        lint_loaded(current, per_file, options, enabled, &mut quiet)
-                    },
-                    || {
-                        drop(to_free);
-                        next.map(load_batch)
-                    },
-                );
-                match options.free_model {
-                    FreeModel::Now => drop(ws),
-                    FreeModel::InBackground | FreeModel::Never => previous = Some(ws),
-                }
-                loaded = next;
-                merged.add(files, positions, found);
-            }
-            if let Some(ws) = previous {
-                match options.free_model {
-                    FreeModel::Never => std::mem::forget(ws),
-                    _ => drop_in_background(ws),
-                }
-            }
+            let linted = lint_batches(batches, options, enabled, &mut settings_of_dir);
             timer.phase(&format!("{count} batches"));
-            merged.in_run_order()
+            linted
         }
     };
     sort(&mut diagnostics, &files);
@@ -288,6 +238,67 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
         diagnostics,
         skipped: discovered.skipped,
         config_errors,
+    }
+}
+
+/// A run in batches ([`batch`]): each batch loaded, modeled and linted, its findings and files
+/// merged into the run's order.
+fn lint_batches(
+    batches: Vec<batch::Batch>,
+    options: &LintOptions,
+    enabled: &(dyn Fn(&str) -> bool + Sync),
+    settings_of_dir: &mut dyn FnMut(&Path) -> DirSettings,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    // Every batch's files and findings, appended as the batches are done (file ids shifted
+    // past the earlier batches'), then put in the run's order at the end.
+    let mut merged = Merged::with_files(batches.iter().map(|b| b.inputs.len()).sum());
+    let load_batch = |batch: batch::Batch| {
+        let loaded = load::load(batch.inputs, &options.root, &options.limits);
+        // Where each file stands among all the run's inputs, for the merge.
+        let positions: Vec<u32> = loaded
+            .input_of_file
+            .iter()
+            .map(|&i| batch.positions[i as usize])
+            .collect();
+        (loaded, positions)
+    };
+    let mut batches = batches.into_iter();
+    let mut loaded = batches.next().map(load_batch);
+    // The model of the batch before, freed beside this one.
+    let mut previous: Option<Workspace> = None;
+    while let Some((current, positions)) = loaded.take() {
+        let per_file = settings_per_file(&current.files, settings_of_dir);
+        let next = batches.next();
+        let to_free = previous.take();
+        // While a batch is linted, the model before it is freed and the next batch is parsed:
+        // the serial steps between the parallel ones of a batch would leave a core idle. At
+        // most three batches are in memory: that is the point.
+        let ((files, found, ws), next) = rayon::join(
+            || lint_loaded(current, per_file, options, enabled, &mut PhaseTimer(None)),
+            || {
+                drop(to_free);
+                next.map(load_batch)
+            },
+        );
+        match options.free_model {
+            FreeModel::Now => drop(ws),
+            FreeModel::InBackground | FreeModel::Never => previous = Some(ws),
+        }
+        loaded = next;
+        merged.add(files, positions, found);
+    }
+    if let Some(ws) = previous {
+        free(ws, options.free_model);
+    }
+    merged.in_run_order()
+}
+
+/// Free a model the way `how` says.
+fn free(ws: Workspace, how: FreeModel) {
+    match how {
+        FreeModel::InBackground => drop_in_background(ws),
+        FreeModel::Now => drop(ws),
+        FreeModel::Never => std::mem::forget(ws),
     }
 }
 

@@ -40,6 +40,24 @@ struct App {
     realtime: bool,
 }
 
+impl App {
+    /// An app that shares nothing: its own Service, BackendConfig `shared`, nginx proxying to
+    /// its own Service by bare name.
+    fn alone(namespace: Option<&'static str>, service: &'static str) -> App {
+        App {
+            namespace,
+            service,
+            backend_config: Some("shared"),
+            annotation_names: None,
+            proxy_to: None,
+            proxy_namespace: None,
+            nginx: String::new(),
+            style: Style::Literal,
+            realtime: false,
+        }
+    }
+}
+
 fn app() -> impl Strategy<Value = App> {
     (
         // Mostly explicit namespaces, so that most repositories can be split.
@@ -254,15 +272,10 @@ proptest! {
 fn namespaces_split_and_cross_namespace_names_join() {
     let tmp = tempfile::tempdir().unwrap();
     let app = |namespace, service, proxy_to: &'static str| App {
-        namespace: Some(namespace),
-        service,
         backend_config: Some("chat-config"),
-        annotation_names: None,
         proxy_to: Some(proxy_to),
-        proxy_namespace: None,
-        nginx: String::new(),
-        style: Style::Literal,
         realtime: true,
+        ..App::alone(Some(namespace), service)
     };
     // Three namespaces, nothing shared: three groups.
     write_app(&tmp.path().join("a"), &app("team-a", "chat", "chat"));
@@ -289,17 +302,7 @@ fn what_applies_to_every_namespace_keeps_a_run_whole() {
     for extra in [Extra::IngressClass, Extra::ControllerConfigMap] {
         let tmp = tempfile::tempdir().unwrap();
         for (i, ns) in NAMESPACES.iter().take(3).enumerate() {
-            let app = App {
-                namespace: Some(ns),
-                service: SERVICES[i],
-                backend_config: Some("shared"),
-                annotation_names: None,
-                proxy_to: None,
-                proxy_namespace: None,
-                nginx: String::new(),
-                style: Style::Literal,
-                realtime: false,
-            };
+            let app = App::alone(Some(ns), SERVICES[i]);
             write_app(&tmp.path().join(format!("app-{i}")), &app);
         }
         assert_eq!(batches(tmp.path()), Some(3), "{extra:?}");
@@ -309,18 +312,10 @@ fn what_applies_to_every_namespace_keeps_a_run_whole() {
     // A resource without a namespace may be linked to any namespace.
     let tmp = tempfile::tempdir().unwrap();
     for (i, ns) in [Some("team-a"), None].into_iter().enumerate() {
-        let app = App {
-            namespace: ns,
-            service: SERVICES[i],
-            backend_config: Some("shared"),
-            annotation_names: None,
-            proxy_to: None,
-            proxy_namespace: None,
-            nginx: String::new(),
-            style: Style::Literal,
-            realtime: false,
-        };
-        write_app(&tmp.path().join(format!("app-{i}")), &app);
+        write_app(
+            &tmp.path().join(format!("app-{i}")),
+            &App::alone(ns, SERVICES[i]),
+        );
     }
     assert_eq!(batches(tmp.path()), None);
 }
