@@ -233,6 +233,7 @@ pub fn lint(options: &LintOptions, enabled: &(dyn Fn(&str) -> bool + Sync)) -> L
     };
     sort(&mut diagnostics, &files);
     timer.phase("sort");
+    rules::print_timings();
     LintResult {
         files,
         diagnostics,

@@ -14,6 +14,9 @@ mod lint;
 mod nginx;
 pub mod support;
 
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
@@ -87,11 +90,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
 
 /// Run the enabled rules in parallel; the result is in no particular order (callers sort).
 ///
-/// With `LINT_MANIFESTS_TIMINGS=rules` in the environment, each rule's own time goes to stderr,
-/// slowest first: the profile of a slow repository without a profiler.
+/// With `LINT_MANIFESTS_TIMINGS=rules` in the environment, each rule's own time is added up
+/// (over the batches of a run) for [`print_timings`].
 pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagnostic> {
-    let timed = std::env::var_os("LINT_MANIFESTS_TIMINGS").is_some_and(|v| v == "rules");
-    let per_rule: Vec<(&'static str, std::time::Duration, Vec<Diagnostic>)> = all()
+    let per_rule: Vec<(&'static str, Duration, Vec<Diagnostic>)> = all()
         .par_iter()
         .filter(|r| enabled(r.id()))
         .map(|rule| {
@@ -101,14 +103,13 @@ pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagn
             (rule.id(), start.elapsed(), out)
         })
         .collect();
-    if timed {
-        let mut times: Vec<_> = per_rule.iter().map(|(id, t, _)| (*t, *id)).collect();
-        times.sort_by(|a, b| b.cmp(a));
-        for (time, id) in times {
-            eprintln!(
-                "lint-manifests: rule {id}: {:.2} ms",
-                time.as_secs_f64() * 1e3
-            );
+    if timings_wanted() {
+        let mut times = RULE_TIMES.lock().unwrap_or_else(PoisonError::into_inner);
+        for (id, time, _) in &per_rule {
+            match times.iter_mut().find(|(known, _)| known == id) {
+                Some((_, total)) => *total += *time,
+                None => times.push((id, *time)),
+            }
         }
     }
     let mut all = Vec::with_capacity(per_rule.iter().map(|(_, _, out)| out.len()).sum());
@@ -116,4 +117,27 @@ pub fn run(ws: &Workspace, enabled: &(dyn Fn(&str) -> bool + Sync)) -> Vec<Diagn
         all.extend(out);
     }
     all
+}
+
+/// Each rule's time in this run so far, when `LINT_MANIFESTS_TIMINGS=rules` asks for it.
+static RULE_TIMES: Mutex<Vec<(&'static str, Duration)>> = Mutex::new(Vec::new());
+
+fn timings_wanted() -> bool {
+    std::env::var_os("LINT_MANIFESTS_TIMINGS").is_some_and(|v| v == "rules")
+}
+
+/// With `LINT_MANIFESTS_TIMINGS=rules`: each rule's time in the run, slowest first, to stderr
+/// (the profile of a slow repository without a profiler); the sums start over.
+pub fn print_timings() {
+    if !timings_wanted() {
+        return;
+    }
+    let mut times = std::mem::take(&mut *RULE_TIMES.lock().unwrap_or_else(PoisonError::into_inner));
+    times.sort_by_key(|&(_, time)| std::cmp::Reverse(time));
+    for (id, time) in times {
+        eprintln!(
+            "lint-manifests: rule {id}: {:.2} ms",
+            time.as_secs_f64() * 1e3
+        );
+    }
 }
