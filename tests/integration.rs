@@ -204,3 +204,60 @@ fn an_include_of_files_the_container_mounts_from_the_repo_says_so() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_backend_config_shared_by_services_in_two_files_points_at_the_right_annotation() {
+    // One BackendConfig, two NEG Services in different files. `api` comes first and its pods
+    // listen on the health check port; `chat`'s pods do not: GKE021 reports for `chat`, and
+    // its "attached to Service `chat` here" points at `chat`'s annotation, in `chat`'s file.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "config/backendconfig.yaml",
+        "apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: shared\nspec:\n  healthCheck:\n    type: HTTP\n    requestPath: /healthz\n    port: 8080\n",
+    );
+    let service = |name: &str, padding: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  annotations:\n{padding}    cloud.google.com/neg: '{{\"ingress\": true}}'\n    cloud.google.com/backend-config: '{{\"default\": \"shared\"}}'\nspec:\n  selector:\n    app: {name}\n  ports:\n    - port: 80\n      targetPort: 8080\n"
+        )
+    };
+    let deployment = |name: &str, port: u16| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n      containers:\n        - name: {name}\n          image: {name}:1\n          ports:\n            - containerPort: {port}\n"
+        )
+    };
+    write("a/service.yaml", &service("api", ""));
+    write("a/deployment.yaml", &deployment("api", 8080));
+    // Three more annotation lines: the two annotations are on different lines.
+    write(
+        "b/service.yaml",
+        &service("chat", "    team: chat\n    tier: web\n    owner: me\n"),
+    );
+    write("b/deployment.yaml", &deployment("chat", 3000));
+    let (_, stdout, stderr) = run_in(dir, &["--format", "json", "--select", "GKE021", "."]);
+    let findings: serde_json::Value = serde_json::from_str(&stdout).expect(&stderr);
+    let findings = findings.as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{stdout}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("`chat`"));
+    let attached = findings[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("attached to Service")
+        })
+        .expect("a related location for the Service");
+    assert_eq!(attached["file"], "b/service.yaml");
+    // `cloud.google.com/backend-config: '{...}'` is line 10 of chat's file; its value starts
+    // after the key.
+    assert_eq!(attached["line"], 10, "{attached}");
+    assert_eq!(attached["column"], 38, "{attached}");
+}

@@ -77,7 +77,15 @@ impl Rule for HealthCheckPortNotContainerPort {
                     ),
                 )
                 .with_related(
-                    service.location(a.reference.annotation_value),
+                    // This Service's own annotation: the attachment is another Service's when
+                    // several share the BackendConfig.
+                    service.location(
+                        ws.links
+                            .backend_configs
+                            .get(&(service.id, port.index))
+                            .unwrap_or(a.reference)
+                            .annotation_value,
+                    ),
                     format!("attached to Service `{}` here", service.name),
                 )
                 .with_note("with container-native load balancing the health check goes straight to the pod IP on `healthCheck.port`: if nothing listens there every pod is unhealthy and users get 502s")
