@@ -14,9 +14,9 @@
 //! - a namespace;
 //! - a directory (files of one directory are one app to the rules, see
 //!   [`crate::model::Workspace::app_group`]);
-//! - a Service name that a ConfigMap's nginx may reach through `proxy_pass` (a bare host is
-//!   looked up in every namespace): every word of a ConfigMap's text that is the name of a
-//!   Service anywhere joins the two;
+//! - a Service name that a ConfigMap's nginx may reach through `proxy_pass` (`name.namespace`
+//!   reaches another namespace): every word of a ConfigMap's text that is the name of a Service
+//!   anywhere joins the two;
 //! - a BackendConfig name that a Service's backend-config annotation holds (rules look for a
 //!   missing BackendConfig in other namespaces, to say where it is).
 //!

@@ -261,3 +261,89 @@ fn a_backend_config_shared_by_services_in_two_files_points_at_the_right_annotati
     assert_eq!(attached["line"], 10, "{attached}");
     assert_eq!(attached["column"], 38, "{attached}");
 }
+
+#[test]
+fn nginx_in_a_config_map_reaches_bare_hosts_in_its_own_namespace() {
+    // A ConfigMap's nginx proxies to `chat`, a realtime Service (appProtocol
+    // kubernetes.io/ws). Cluster DNS resolves a bare host in the pod's namespace, which is the
+    // ConfigMap's: only a `chat` there makes the location realtime (NGX001: no Upgrade
+    // headers); `chat.<namespace>` reaches any namespace.
+    let config_map = |namespace: &str, host: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edge\n  namespace: {namespace}\ndata:\n  nginx.conf: |\n    events {{}}\n    http {{\n      server {{\n        listen 8080;\n        location /chat/ {{\n          proxy_pass http://{host}:3000;\n        }}\n      }}\n    }}\n"
+        )
+    };
+    let service = |namespace: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: chat\n  namespace: {namespace}\nspec:\n  selector:\n    app: chat\n  ports:\n    - port: 3000\n      appProtocol: kubernetes.io/ws\n"
+        )
+    };
+    for (host, service_namespace, realtime) in [
+        ("chat", "team-b", false),
+        ("chat", "team-a", true),
+        ("chat.team-b", "team-b", true),
+        ("chat.team-b.svc.cluster.local", "team-b", true),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("edge.yaml"), config_map("team-a", host)).unwrap();
+        std::fs::write(tmp.path().join("chat.yaml"), service(service_namespace)).unwrap();
+        let (_, stdout, _) = run_in(
+            tmp.path(),
+            &["--format", "concise", "--select", "NGX001", "."],
+        );
+        assert_eq!(
+            stdout.contains("NGX001"),
+            realtime,
+            "proxy_pass to `{host}`, Service in {service_namespace}:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn unrelated_broken_files_do_not_change_which_files_are_one_app() {
+    // `a/` holds 65 manifest files: too many for one app, so each is an app of its own. Its
+    // Deployment `web` and the Service `web` of `c/` are two apps, whatever else the repository
+    // holds. App numbers once collided: directories without resources (here two broken files)
+    // shifted the directory numbers onto the first file numbers, making them one app.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "a/000-web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          ports:\n            - containerPort: 8080\n",
+    );
+    for i in 1..65 {
+        write(
+            &format!("a/{i:03}-config.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{i}\n  namespace: demo\ndata:\n  key: value\n"),
+        );
+    }
+    write(
+        "c/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: 9999\n",
+    );
+    let rules = |dir: &Path| {
+        let (_, stdout, _) = run_in(dir, &["--format", "concise", "."]);
+        let mut found: Vec<String> = stdout
+            .lines()
+            .filter(|l| l.starts_with("a/") || l.starts_with("c/"))
+            .map(String::from)
+            .collect();
+        found.sort();
+        found
+    };
+    let alone = rules(dir);
+    write(
+        "b1/bad.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: [\n",
+    );
+    write(
+        "b2/bad.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: [\n",
+    );
+    assert_eq!(rules(dir), alone);
+}

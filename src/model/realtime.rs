@@ -12,7 +12,7 @@ use crate::diagnostic::Location;
 use crate::source::Span;
 
 use super::k8s::{self, PortRef, Spanned};
-use super::nginx::{Conf, ConfId, DirId};
+use super::nginx::{Conf, ConfId, DirId, Origin};
 use super::{ResId, Resource, Workspace};
 
 pub const ANNOTATION: &str = "lint-manifests.io/realtime";
@@ -374,6 +374,12 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
             });
         }
     }
+    // nginx inside a ConfigMap runs in pods of the ConfigMap's namespace, where cluster DNS
+    // resolves a bare host; an nginx file could run anywhere.
+    let config_map = match &conf.origin {
+        Origin::ConfigMap { resource, .. } => Some(ws.resource(*resource)),
+        Origin::File(_) => None,
+    };
     if let Some(pass) = conf.child_named(Some(loc), "proxy_pass").first() {
         let target = conf.dir(*pass);
         for (host, port) in proxy_hosts(conf, target.arg(0).unwrap_or("")) {
@@ -381,11 +387,14 @@ fn location_evidence(ws: &Workspace, rt: &Realtime, conf: &Conf, loc: DirId) -> 
                 continue;
             };
             for service in ws.named("Service", name) {
+                let reachable = match (namespace, config_map) {
+                    (Some(ns), _) => ns == service.namespace,
+                    (None, Some(config_map)) => config_map.same_namespace(service),
+                    (None, None) => true,
+                };
                 // `lint-manifests.io/realtime: "false"` on the Service: not realtime through
                 // nginx either (its port evidence is only dropped once inference is done).
-                if namespace.is_some_and(|ns| ns != service.namespace)
-                    || rt.opted_out.contains(&service.id)
-                {
+                if !reachable || rt.opted_out.contains(&service.id) {
                     continue;
                 }
                 for sp in k8s::service_ports(service) {
