@@ -20,6 +20,13 @@ fn scenario_repo(name: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// Write `text` to `path` under `dir`, making its directories.
+fn write_file(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
 fn rules_in(stdout: &str) -> Vec<String> {
     stdout
         .lines()
@@ -212,11 +219,7 @@ fn a_backend_config_shared_by_services_in_two_files_points_at_the_right_annotati
     // its "attached to Service `chat` here" points at `chat`'s annotation, in `chat`'s file.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let write = |path: &str, text: &str| {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(dir, path, text);
     write(
         "config/backendconfig.yaml",
         "apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: shared\nspec:\n  healthCheck:\n    type: HTTP\n    requestPath: /healthz\n    port: 8080\n",
@@ -307,11 +310,7 @@ fn unrelated_broken_files_do_not_change_which_files_are_one_app() {
     // shifted the directory numbers onto the first file numbers, making them one app.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let write = |path: &str, text: &str| {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(dir, path, text);
     write(
         "a/000-web.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          ports:\n            - containerPort: 8080\n",
