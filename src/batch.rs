@@ -119,13 +119,12 @@ pub fn plan(
     if bytes < min_bytes {
         return Err(inputs);
     }
-    // Once one file rules a split out, the others are only read (the run needs their bytes).
+    // Once one file rules a split out, the others are not parsed.
     let whole = AtomicBool::new(false);
     let places: Vec<Place> = inputs
         .par_iter_mut()
         .map(|input| {
             if whole.load(Ordering::Relaxed) {
-                load::prefetch(input, limits);
                 return Place::Whole;
             }
             let place = load::peek_manifest(input, limits, |stream| {
